@@ -1,0 +1,25 @@
+"""`manage.py create_api_token <username>`: make the user if missing, print a new token last."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from backend.accounts.services import token_create, user_get_or_create
+
+
+class Command(BaseCommand):
+    help = "Create an API token for a user (created if missing); the token is the last line printed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="cli")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user, created = user_get_or_create(username=options["username"])
+        if created:
+            self.stdout.write(f"created user {options['username']}")
+        _, raw = token_create(user=user, name=options["name"])
+        self.stdout.write("token (shown once, store it now):")
+        self.stdout.write(raw)

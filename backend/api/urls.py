@@ -1,0 +1,21 @@
+"""REST API routes under /v1: one APIView per URL."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from backend.api.views import credentials, node_types, runs, tokens, workflows
+
+urlpatterns = [
+    path("workflows", workflows.WorkflowListApi.as_view(), name="workflow-list"),
+    path("workflows/<uuid:workflow_id>", workflows.WorkflowDetailApi.as_view(), name="workflow-detail"),
+    path("workflows/<uuid:workflow_id>/export", workflows.WorkflowExportApi.as_view(), name="workflow-export"),
+    path("node-types", node_types.NodeTypeListApi.as_view(), name="node-type-list"),
+    path("runs", runs.RunListApi.as_view(), name="run-list"),
+    path("runs/<uuid:run_id>", runs.RunDetailApi.as_view(), name="run-detail"),
+    path("runs/<uuid:run_id>/events", runs.RunEventListApi.as_view(), name="run-events"),
+    path("runs/<uuid:run_id>/cancel", runs.RunCancelApi.as_view(), name="run-cancel"),
+    path("credentials", credentials.CredentialListApi.as_view(), name="credential-list"),
+    path("credentials/<uuid:credential_id>", credentials.CredentialDetailApi.as_view(), name="credential-detail"),
+    path("tokens", tokens.TokenListApi.as_view(), name="token-list"),
+]

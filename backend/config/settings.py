@@ -1,0 +1,185 @@
+"""Settings read from the environment (and `.env` at the repo root) through django-environ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+env = environ.Env()
+# Values already in the real environment win over the file: operators and tests override `.env`.
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env.str("AUTOMATEOS_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+DEBUG = env.bool("AUTOMATEOS_DEBUG", default=False)
+# The embedded default needs no key to start; production refuses to run on this placeholder.
+INSECURE_DEV_SECRET = "insecure-dev-only-secret-key-change-me"
+SECRET_KEY = env.str("AUTOMATEOS_SECRET_KEY", default=INSECURE_DEV_SECRET)
+ALLOWED_HOSTS = env.list("AUTOMATEOS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("AUTOMATEOS_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "channels",
+    "backend.core",
+    "backend.accounts",
+    "backend.workflows",
+    "backend.credentials",
+    "backend.runs",
+    "backend.events",
+    "backend.api",
+    "backend.web",
+]
+
+MIDDLEWARE = [
+    "backend.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backend.config.urls"
+ASGI_APPLICATION = "backend.config.asgi.application"
+WSGI_APPLICATION = "backend.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while a worker writes; IMMEDIATE avoids lock-upgrade deadlocks
+    # between the web and worker processes that share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("AUTOMATEOS_DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+
+# Bodies above this are refused with 413 before any parsing (issue: an over-large body).
+MAX_REQUEST_BYTES = env.int("AUTOMATEOS_MAX_REQUEST_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "backend.api.authentication.BearerTokenAuthentication",
+        "backend.api.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.StrictJSONParser"],
+    "EXCEPTION_HANDLER": "backend.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+
+# --- Broker, channel layer -------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+BROKER_DIR = DATA_DIR / "broker"
+BROKER_POLL_INTERVAL = env.float("AUTOMATEOS_BROKER_POLL_INTERVAL", default=0.02)
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # Longer than any task may run (time limits below), so a slow task is never redelivered.
+        "visibility_timeout": env.int("AUTOMATEOS_VISIBILITY_TIMEOUT_S", default=3600),
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        # Absolute, or inspect/revoke miss workers started from another directory.
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+        # Each chain hop waits up to one polling interval on this transport.
+        "polling_interval": BROKER_POLL_INTERVAL,
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Late ack + prefetch 1: a killed worker hands its message back instead of losing it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_CONCURRENCY = env.int("AUTOMATEOS_WORKER_CONCURRENCY", default=16)
+CELERY_WORKER_POOL = env.str("AUTOMATEOS_WORKER_POOL", default="threads")
+
+# --- Engine ----------------------------------------------------------------------------------
+AUTOMATEOS = {
+    # Outbound safety floor: loopback/private/link-local/metadata targets need this switched on.
+    "ALLOW_PRIVATE_NETWORKS": env.bool("AUTOMATEOS_ALLOW_PRIVATE_NETWORKS", default=False),
+    # A step's stored output is cut above this size and marked `truncated`.
+    "STEP_OUTPUT_MAX_BYTES": env.int("AUTOMATEOS_STEP_OUTPUT_MAX_BYTES", default=256 * 1024),
+    "HTTP_MAX_RESPONSE_BYTES": env.int("AUTOMATEOS_HTTP_MAX_RESPONSE_BYTES", default=10 * 1024 * 1024),
+    "HTTP_DEFAULT_TIMEOUT_S": env.float("AUTOMATEOS_HTTP_DEFAULT_TIMEOUT_S", default=30.0),
+    "RUN_PAGE_SIZE": env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("AUTOMATEOS_LOG_LEVEL", default="INFO")},
+    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,52 @@
+"""Request-id and request-size middleware applied to every HTTP request."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The client's X-Request-ID when it is sane, else a new one."""
+    given = request.headers.get("X-Request-ID", "")
+    return given if _SAFE_ID.match(given) else uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Tags each request with an id (echoed as X-Request-ID) and refuses bodies over the limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_for(request)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        response = self._too_large(request) or self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+    def _too_large(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BYTES
+        if length <= limit:
+            return None
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "payload_too_large",
+                    "message": f"request body is {length} bytes; the limit is {limit}",
+                    "details": {"limit": limit},
+                    "requestId": request.request_id,  # type: ignore[attr-defined]
+                }
+            },
+            status=413,
+        )

@@ -1,0 +1,103 @@
+"""Run, Step (one per node) and RunEvent (the run's ordered log): the source of truth of a run."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from backend.runs.states import RunStatus, StepStatus
+
+
+class Run(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
+    workflow = models.ForeignKey(
+        "workflows.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    trigger = models.CharField(max_length=16, default="api")
+    # What the run was started with, frozen: later edits of the workflow never change a run.
+    graph = models.JSONField(default=dict)
+    plan = models.JSONField(default=dict)
+    variables = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True, default="")
+    request_id = models.CharField(max_length=128, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    # Counters moved by single UPDATE … RETURNING statements on the hot path.
+    event_seq = models.PositiveIntegerField(default=0)
+    steps_remaining = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="run_owner_created"),
+            models.Index(fields=["owner", "status", "-created_at"], name="run_owner_status_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="run_unique_idempotency_key_per_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.id} ({self.status})"
+
+
+class Step(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps")
+    node_id = models.CharField(max_length=200)
+    kind = models.CharField(max_length=64)
+    label = models.CharField(max_length=200, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)  # index in the plan's topological order
+    status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.QUEUED)
+    attempt = models.PositiveIntegerField(default=0)
+    dependencies = models.JSONField(default=list, blank=True)
+    pending_deps = models.IntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="step_unique_node_per_run")]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="step_status_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} ({self.status})"
+
+
+class RunEvent(models.Model):
+    class Level(models.TextChoices):
+        INFO = "info"
+        WARN = "warn"
+        ERROR = "error"
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    ts = models.DateTimeField()
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)
+    node_id = models.CharField(max_length=200, blank=True, default="")
+    type = models.CharField(max_length=32)
+    message = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="runevent_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type} {self.message[:40]}"

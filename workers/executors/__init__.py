@@ -1,0 +1,1 @@
+"""Node executors: Django-free classes, one module per node kind, looked up in registry.py."""

@@ -1,0 +1,74 @@
+"""The contract between the engine and a node executor: spec, context, result, failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel
+
+LogFn = Callable[[str, str, Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """What the compiler, the palette (/v1/node-types) and the engine know about a node kind."""
+
+    kind: str
+    label: str
+    description: str
+    color: str
+    config_model: type[BaseModel]
+    aliases: tuple[str, ...] = ()
+    # A node that does no I/O completes when the run is created instead of costing a task hop.
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    """Operator settings an executor obeys; passed in so executors never read Django settings."""
+
+    allow_private_networks: bool = False
+    http_default_timeout_s: float = 30.0
+    http_max_response_bytes: int = 10 * 1024 * 1024
+    output_max_bytes: int = 256 * 1024
+
+
+@dataclass
+class NodeContext:
+    """Everything one node execution may see. Built by workers/context.py, frozen per attempt."""
+
+    run_id: str
+    node_id: str
+    label: str
+    config: dict[str, Any]  # templates resolved; may hold secrets in memory, never stored
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # upstream node id -> its output
+    auth_headers: Mapping[str, str] = field(default_factory=dict)  # from auth.credentialName
+    secret_headers: frozenset[str] = frozenset()  # header names (lower case) carrying secrets
+    idempotency_key: str = ""
+    limits: EngineLimits = field(default_factory=EngineLimits)
+    log: LogFn = lambda level, message, data: None  # noqa: E731
+    is_cancelled: Callable[[], bool] = lambda: False  # noqa: E731
+
+
+@dataclass
+class NodeResult:
+    output: dict[str, Any]
+
+
+class NodeFailure(Exception):
+    """The node failed in a way the user should read; `output` is kept when there is one."""
+
+    def __init__(self, message: str, *, output: dict[str, Any] | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.output = output
+        self.retryable = retryable
+
+
+class Executor(Protocol):
+    spec: ClassVar[NodeSpec]
+
+    def run(self, ctx: NodeContext) -> NodeResult: ...
