@@ -12,9 +12,7 @@ from rest_framework.response import Response
 from backend.core.errors import ApplicationError
 
 
-def error_response(
-    *, status_code: int, code: str, message: str, details: Any = None, request: Any = None
-) -> Response:
+def error_response(*, status_code: int, code: str, message: str, details: Any = None, request: Any = None) -> Response:
     body: dict[str, Any] = {"code": code, "message": message, "details": details if details is not None else {}}
     request_id = getattr(request, "request_id", None) or getattr(getattr(request, "_request", None), "request_id", None)
     if request_id:

@@ -1,1 +1,7 @@
-"""Placeholder; owned by a helper."""
+"""Placeholder views: replaced by the real ones."""
+
+from rest_framework.views import APIView
+
+
+class NodeTypeListApi(APIView):
+    pass

@@ -1,0 +1,39 @@
+"""Shared fixtures: users, authenticated API clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from backend.accounts.services import token_create
+from tests.support.factories import UserFactory
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_user(db: Any) -> Any:
+    return UserFactory(username="bob")
+
+
+def _client_for(user: Any) -> APIClient:
+    _, raw = token_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def api(user: Any) -> APIClient:
+    """An API client authenticated as `user` with a real bearer token."""
+    return _client_for(user)
+
+
+@pytest.fixture
+def other_api(other_user: Any) -> APIClient:
+    return _client_for(other_user)
