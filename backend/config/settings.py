@@ -168,6 +168,8 @@ CELERY_WORKER_POOL = env.str("AUTOMATEOS_WORKER_POOL", default="threads")
 AUTOMATEOS = {
     # Outbound safety floor: loopback/private/link-local/metadata targets need this switched on.
     "ALLOW_PRIVATE_NETWORKS": env.bool("AUTOMATEOS_ALLOW_PRIVATE_NETWORKS", default=False),
+    # Hosts or CIDR networks the HTTP node may reach even when they are private.
+    "EGRESS_ALLOW": tuple(env.list("AUTOMATEOS_EGRESS_ALLOW", default=[])),
     # A step's stored output is cut above this size and marked `truncated`.
     "STEP_OUTPUT_MAX_BYTES": env.int("AUTOMATEOS_STEP_OUTPUT_MAX_BYTES", default=256 * 1024),
     "HTTP_MAX_RESPONSE_BYTES": env.int("AUTOMATEOS_HTTP_MAX_RESPONSE_BYTES", default=10 * 1024 * 1024),

@@ -61,7 +61,10 @@ class Step(models.Model):
     position = models.PositiveIntegerField(default=0)  # index in the plan's topological order
     status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.QUEUED)
     attempt = models.PositiveIntegerField(default=0)
+    # The compiled node, copied from the plan so the hot path never loads the whole plan.
+    config = models.JSONField(default=dict, blank=True)
     dependencies = models.JSONField(default=list, blank=True)
+    successors = models.JSONField(default=list, blank=True)
     pending_deps = models.IntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

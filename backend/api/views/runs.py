@@ -1,19 +1,108 @@
-"""Placeholder views: replaced by the real ones."""
+"""Runs API: start (idempotent), list, retrieve, events after a sequence number, cancel."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from backend.api.validation import expect_fields, int_param
+from backend.core.errors import ValidationFailed
+from backend.runs import documents, selectors
+from backend.runs.services import run_cancel, run_start
+from backend.runs.states import RunStatus
+
+
+class RunPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "pageSize"
+    max_page_size = 200
+
+
+def _start_args(data: Any) -> dict[str, Any]:
+    body = expect_fields(data, allowed={"graph", "workflowId", "payload", "trigger"})
+    if ("graph" in body) == ("workflowId" in body):
+        raise ValidationFailed(
+            "give exactly one of `graph` or `workflowId`", details={"graph": ["exactly one of graph/workflowId"]}
+        )
+    payload = body.get("payload", {})
+    if not isinstance(payload, dict):
+        raise ValidationFailed("`payload` must be an object", details={"payload": ["must be an object"]})
+    if "graph" in body and not isinstance(body["graph"], dict):
+        raise ValidationFailed("`graph` must be an object", details={"graph": ["must be an object"]})
+    return {
+        "graph": body.get("graph"),
+        "workflow_id": _uuid(body["workflowId"]) if "workflowId" in body else None,
+        "payload": payload,
+        "trigger": str(body.get("trigger") or "api")[:16],
+    }
+
+
+def _uuid(value: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed("`workflowId` is not a valid id", details={"workflowId": ["invalid id"]}) from exc
 
 
 class RunListApi(APIView):
-    pass
+    def post(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 255:
+            raise ValidationFailed("Idempotency-Key is longer than 255 characters", details={"Idempotency-Key": []})
+        run, created = run_start(
+            owner=request.user,
+            idempotency_key=key,
+            request_id=getattr(request._request, "request_id", ""),
+            **_start_args(request.data),
+        )
+        body = {"runId": str(run.pk), "id": str(run.pk), "status": run.status}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def get(self, request: Request) -> Response:
+        status_filter = request.query_params.get("status")
+        if status_filter and status_filter not in RunStatus.values:
+            raise ValidationFailed(f"unknown status {status_filter!r}", details={"status": RunStatus.values})
+        workflow = request.query_params.get("workflow") or request.query_params.get("workflowId")
+        runs = selectors.run_list(
+            user=request.user, status=status_filter, workflow_id=_uuid(workflow) if workflow else None
+        )
+        paginator = RunPagination()
+        page = paginator.paginate_queryset(runs, request, view=self) or []
+        return paginator.get_paginated_response([documents.run_summary(r) for r in page])
 
 
 class RunDetailApi(APIView):
-    pass
+    def get(self, request: Request, run_id: Any) -> Response:
+        run = selectors.run_get(user=request.user, run_id=run_id)
+        doc = documents.run_document(run, selectors.run_steps(run=run), selectors.run_events(run=run))
+        return Response(doc)
 
 
 class RunEventListApi(APIView):
-    pass
+    def get(self, request: Request, run_id: Any) -> Response:
+        run = selectors.run_get(user=request.user, run_id=run_id)
+        after = int_param(request.query_params, "after", default=0, minimum=0)
+        events = selectors.run_events(run=run, after=after, limit=1000)
+        return Response(
+            {
+                "runId": str(run.pk),
+                "status": run.status,
+                "events": [documents.event_document(e) for e in events],
+                "lastSeq": events[-1].seq if events else after,
+            }
+        )
 
 
 class RunCancelApi(APIView):
-    pass
+    def post(self, request: Request, run_id: Any) -> Response:
+        run = selectors.run_get(user=request.user, run_id=run_id)
+        changed = run_cancel(run=run)
+        run.refresh_from_db(fields=["status"])
+        return Response({"runId": str(run.pk), "id": str(run.pk), "status": run.status, "changed": changed})

@@ -1,7 +1,35 @@
-"""Placeholder views: replaced by the real ones."""
+"""Tokens API: list your tokens (never their secrets) and create one (its secret shown once)."""
 
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from backend.accounts.models import ApiToken
+from backend.accounts.services import token_create
+from backend.api.validation import expect_fields
+from backend.runs.documents import iso_ms
+
+
+def _token_doc(token: ApiToken) -> dict[str, object]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": f"aos_{token.lookup}",
+        "createdAt": iso_ms(token.created_at),
+        "lastUsedAt": iso_ms(token.last_used_at),
+        "revoked": token.revoked_at is not None,
+    }
 
 
 class TokenListApi(APIView):
-    pass
+    def get(self, request: Request) -> Response:
+        tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+        return Response({"results": [_token_doc(t) for t in tokens]})
+
+    def post(self, request: Request) -> Response:
+        body = expect_fields(request.data or {}, allowed={"name"})
+        token, raw = token_create(user=request.user, name=str(body.get("name") or "api")[:100])
+        return Response({**_token_doc(token), "token": raw}, status=status.HTTP_201_CREATED)

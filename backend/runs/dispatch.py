@@ -1,0 +1,48 @@
+"""The only seam between the backend and Celery: enqueue step tasks by name, after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from django.db import transaction
+
+RUN_STEP_TASK = "workers.run_step"
+
+
+class Dispatcher(Protocol):
+    def enqueue(self, step_ids: Sequence[int]) -> None: ...
+
+
+class CeleryDispatcher:
+    """Sends one `workers.run_step` message per step id over one pooled producer connection."""
+
+    def enqueue(self, step_ids: Sequence[int]) -> None:
+        from backend.config.celery import app
+
+        if not step_ids:
+            return
+        with app.producer_or_acquire() as producer:
+            for step_id in step_ids:
+                app.send_task(RUN_STEP_TASK, args=[step_id], producer=producer)
+
+
+_dispatcher: Dispatcher = CeleryDispatcher()
+
+
+def get_dispatcher() -> Dispatcher:
+    return _dispatcher
+
+
+def set_dispatcher(dispatcher: Dispatcher) -> Dispatcher:
+    """Swap the dispatcher (tests use an in-process one); returns the previous one."""
+    global _dispatcher
+    previous, _dispatcher = _dispatcher, dispatcher
+    return previous
+
+
+def enqueue_steps_on_commit(step_ids: Sequence[int]) -> None:
+    """Enqueue after the surrounding transaction commits, so a worker never sees a missing row."""
+    ids = list(step_ids)
+    if ids:
+        transaction.on_commit(lambda: get_dispatcher().enqueue(ids))

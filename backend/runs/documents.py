@@ -1,0 +1,79 @@
+"""The run document of the prototype's API (compat.md §3), shaped from rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from backend.runs.models import Run, RunEvent, Step
+
+
+def iso_ms(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with milliseconds and a Z, as the prototype's clients parse it."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def step_document(step: Step, *, with_output: bool = False) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": step.pk,
+        "nodeId": step.node_id,
+        "name": step.label or step.node_id,
+        "kind": step.kind,
+        "status": step.status,
+        "attempt": step.attempt,
+        "durationMs": step.duration_ms,
+        "startedAt": iso_ms(step.started_at),
+        "finishedAt": iso_ms(step.finished_at),
+        "error": step.error or None,
+    }
+    if with_output:
+        doc["output"] = step.output
+    return doc
+
+
+def event_document(event: RunEvent) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "seq": event.seq,
+        "ts": iso_ms(event.ts),
+        "level": event.level,
+        "type": event.type,
+        "msg": event.message,
+    }
+    if event.node_id:
+        doc["nodeId"] = event.node_id
+    if event.data:
+        doc["data"] = event.data
+    return doc
+
+
+def run_summary(run: Run) -> dict[str, Any]:
+    duration = None
+    if run.started_at and run.finished_at:
+        duration = int((run.finished_at - run.started_at).total_seconds() * 1000)
+    return {
+        "id": str(run.pk),
+        "runId": str(run.pk),
+        "status": run.status,
+        "workflowId": str(run.workflow_id) if run.workflow_id else None,
+        "workflowName": run.workflow.name if run.workflow_id and run.workflow else None,
+        "trigger": run.trigger,
+        "requestId": run.request_id or None,
+        "error": run.error or None,
+        "createdAt": iso_ms(run.created_at),
+        "updatedAt": iso_ms(run.updated_at),
+        "startedAt": iso_ms(run.started_at),
+        "finishedAt": iso_ms(run.finished_at),
+        "durationMs": duration,
+    }
+
+
+def run_document(run: Run, steps: list[Step], events: list[RunEvent], *, with_outputs: bool = True) -> dict[str, Any]:
+    return {
+        **run_summary(run),
+        "payload": run.payload,
+        "steps": [step_document(s, with_output=with_outputs) for s in steps],
+        "logs": [event_document(e) for e in events],
+        "lastSeq": events[-1].seq if events else 0,
+    }

@@ -1,0 +1,35 @@
+"""Reads of runs, scoped to the user so another user's run is simply not found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from backend.core.errors import NotFound
+from backend.runs.models import Run, RunEvent, Step
+
+
+def run_get(*, user: Any, run_id: Any) -> Run:
+    run = Run.objects.filter(pk=run_id, owner=user).select_related("workflow").first()
+    if run is None:
+        raise NotFound(f"run {run_id} not found")
+    return run
+
+
+def run_list(*, user: Any, status: str | None = None, workflow_id: Any = None) -> QuerySet[Run]:
+    runs = Run.objects.filter(owner=user).select_related("workflow").defer("graph", "plan", "payload")
+    if status:
+        runs = runs.filter(status=status)
+    if workflow_id:
+        runs = runs.filter(workflow_id=workflow_id)
+    return runs.order_by("-created_at", "-id")
+
+
+def run_steps(*, run: Run) -> list[Step]:
+    return list(Step.objects.filter(run=run).order_by("position"))
+
+
+def run_events(*, run: Run, after: int = 0, limit: int | None = None) -> list[RunEvent]:
+    events = RunEvent.objects.filter(run=run, seq__gt=after).order_by("seq")
+    return list(events[:limit] if limit else events)

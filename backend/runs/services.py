@@ -1,0 +1,197 @@
+"""Every write to a run: start (with idempotency), and the engine's claim/finish transitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.core.errors import Unprocessable, ValidationFailed
+from backend.events.publisher import EventDraft, store_events
+from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.runs.models import Run, Step
+from backend.runs.states import RunStatus, StepStatus
+from backend.workflows.graph import compile_graph
+from backend.workflows.selectors import workflow_get
+
+
+def request_fingerprint(body: Mapping[str, Any]) -> str:
+    """A stable hash of what was asked for, to tell a retry from a reused idempotency key."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _existing_for_key(*, owner: Any, idempotency_key: str, fingerprint: str) -> Run | None:
+    run = Run.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
+    if run is not None and run.request_hash != fingerprint:
+        raise Unprocessable(
+            "this Idempotency-Key was already used with a different request body",
+            code="idempotency_key_reused",
+            details={"idempotencyKey": idempotency_key, "runId": str(run.id)},
+        )
+    return run
+
+
+def run_start(
+    *,
+    owner: Any,
+    graph: Mapping[str, Any] | None = None,
+    workflow_id: Any = None,
+    payload: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    request_id: str = "",
+    trigger: str = "api",
+) -> tuple[Run, bool]:
+    """Compile and store a run with its steps; enqueue the ready steps after commit.
+
+    Returns (run, created). The same key with the same body returns the first run unchanged.
+    """
+    payload = dict(payload or {})
+    fingerprint = request_fingerprint({"graph": graph, "workflowId": str(workflow_id or ""), "payload": payload})
+    if idempotency_key:
+        existing = _existing_for_key(owner=owner, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if existing is not None:
+            return existing, False
+    workflow = None
+    if workflow_id is not None:
+        workflow = workflow_get(user=owner, workflow_id=workflow_id)
+        graph, variables = workflow.graph, dict(workflow.variables or {})
+    elif graph is not None:
+        variables = dict(graph.get("vars") or {}) if isinstance(graph.get("vars"), dict) else {}
+    else:
+        raise ValidationFailed("give either `graph` or `workflowId`", details={"graph": ["required"]})
+    plan = compile_graph(graph)
+    try:
+        with transaction.atomic():
+            run = _store_run(
+                owner=owner,
+                workflow=workflow,
+                graph=graph,
+                plan=plan,
+                variables=variables,
+                payload=payload,
+                idempotency_key=idempotency_key or None,
+                fingerprint=fingerprint,
+                request_id=request_id,
+                trigger=trigger,
+            )
+    except IntegrityError:
+        # Two requests raced with one key: the loser returns the winner's run.
+        if not idempotency_key:
+            raise
+        existing = _existing_for_key(owner=owner, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+    return run, True
+
+
+def _store_run(
+    *,
+    owner: Any,
+    workflow: Any,
+    graph: Mapping[str, Any],
+    plan: dict[str, Any],
+    variables: dict[str, Any],
+    payload: dict[str, Any],
+    idempotency_key: str | None,
+    fingerprint: str,
+    request_id: str,
+    trigger: str,
+) -> Run:
+    from workers.executors.registry import SPECS
+
+    now = timezone.now()
+    nodes = plan["nodes"]
+    inline = {n["id"] for n in nodes if SPECS[n["kind"]].inline and not n["deps"]}
+    pending = {n["id"]: len(n["deps"]) for n in nodes}
+    for node in nodes:
+        if node["id"] in inline:
+            for successor in node["next"]:
+                pending[successor] -= 1
+    drafts = [EventDraft(type="run_queued", message=f"run queued ({len(nodes)} steps)")]
+    steps = []
+    for position, node in enumerate(nodes):
+        done = node["id"] in inline
+        steps.append(
+            Step(
+                node_id=node["id"],
+                kind=node["kind"],
+                label=node["label"],
+                position=position,
+                config=node["config"],
+                dependencies=node["deps"],
+                successors=node["next"],
+                pending_deps=pending[node["id"]],
+                status=StepStatus.SUCCEEDED if done else StepStatus.QUEUED,
+                attempt=1 if done else 0,
+                queued_at=now,
+                started_at=now if done else None,
+                finished_at=now if done else None,
+                duration_ms=0 if done else None,
+                # Inline nodes (start) do no I/O: completing them here saves a task hop per run.
+                output={"payload": payload} if done else None,
+            )
+        )
+        if done:
+            drafts.append(
+                EventDraft(type="step_succeeded", node_id=node["id"], message=f"{node['label']} succeeded", data={})
+            )
+    remaining = len(nodes) - len(inline)
+    finished = remaining == 0
+    if finished:
+        drafts.append(EventDraft(type="run_succeeded", message="run succeeded"))
+    run = Run.objects.create(
+        owner=owner,
+        workflow=workflow,
+        graph=dict(graph),
+        plan=plan,
+        variables=variables,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+        request_id=request_id,
+        trigger=trigger,
+        status=RunStatus.SUCCEEDED if finished else RunStatus.QUEUED,
+        steps_remaining=remaining,
+        event_seq=len(drafts),
+        started_at=now if finished else None,
+        finished_at=now if finished else None,
+    )
+    for step in steps:
+        step.run = run
+    Step.objects.bulk_create(steps)
+    store_events(run_id=run.id, last_seq=len(drafts), drafts=drafts)
+    ready = [s.pk for s in steps if s.status == StepStatus.QUEUED and s.pending_deps == 0]
+    enqueue_steps_on_commit(ready)
+    return run
+
+
+def run_cancel(*, run: Run) -> bool:
+    """Active → cancelled (guarded); queued steps become cancelled. A second call changes nothing.
+
+    A step already running sees the cancellation through its context and stops; the engine then
+    records it as cancelled and starts no successor, because the run is no longer active.
+    """
+    from backend.events.publisher import append_events
+
+    now = timezone.now()
+    with transaction.atomic():
+        won = Run.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
+            status=RunStatus.CANCELLED, finished_at=now, error="cancelled by user"
+        )
+        if not won:
+            return False
+        cancelled = list(Step.objects.filter(run=run, status=StepStatus.QUEUED).values_list("node_id", flat=True))
+        Step.objects.filter(run=run, status=StepStatus.QUEUED).update(status=StepStatus.CANCELLED, finished_at=now)
+        drafts = [
+            EventDraft(type="step_cancelled", node_id=node_id, level="warn", message=f"{node_id} cancelled")
+            for node_id in cancelled
+        ]
+        drafts.append(EventDraft(type="run_cancelled", level="warn", message="run cancelled"))
+        append_events(run_id=run.pk, drafts=drafts)
+    return True

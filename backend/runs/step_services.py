@@ -1,0 +1,182 @@
+"""The engine's writes for one step: a fenced claim and a finish that readies successors.
+
+Every status change is a conditional UPDATE whose row count says whether this caller won, so a
+redelivered message, a stale attempt or a race with cancel does nothing harmful.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backend.events.publisher import EventDraft, append_events, db_uuid, reserve_seq, store_events
+from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.runs.models import Run, Step
+from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
+
+
+@dataclass
+class Claim:
+    step: Step
+    run: Run
+    attempt: int
+
+
+@dataclass
+class Outcome:
+    status: str  # succeeded | failed | cancelled
+    output: dict[str, Any] | None = None
+    error: str = ""
+    logs: list[EventDraft] = field(default_factory=list)
+
+
+def step_claim(*, step_id: int) -> Claim | None:
+    """queued → running with attempt + 1, only while the run is active; None when not ours."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Step.objects.filter(pk=step_id, status=StepStatus.QUEUED, run__status__in=RUN_ACTIVE).update(
+            status=StepStatus.RUNNING, attempt=F("attempt") + 1, started_at=now, heartbeat_at=now
+        )
+        if not won:
+            return None
+        step = Step.objects.select_related("run").get(pk=step_id)
+        run = step.run
+        if run.status == RunStatus.QUEUED:
+            Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING, started_at=now)
+        append_events(
+            run_id=run.pk,
+            drafts=[
+                EventDraft(
+                    type="step_started",
+                    node_id=step.node_id,
+                    message=f"{step.label or step.node_id} started",
+                    data={"attempt": step.attempt},
+                )
+            ],
+        )
+    return Claim(step=step, run=run, attempt=step.attempt)
+
+
+def step_heartbeat(*, step_id: int, attempt: int) -> bool:
+    """Record liveness; False when this attempt no longer owns the step."""
+    return bool(
+        Step.objects.filter(pk=step_id, attempt=attempt, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
+    )
+
+
+def upstream_outputs(*, run_id: Any, node_ids: Sequence[str]) -> dict[str, Any]:
+    if not node_ids:
+        return {}
+    rows = Step.objects.filter(run_id=run_id, node_id__in=list(node_ids)).values_list("node_id", "output")
+    return dict(rows)
+
+
+def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], successors: Sequence[str]) -> bool:
+    """Store the outcome (fenced by attempt), ready or skip successors, close the run when last.
+
+    Returns False when the attempt was stale and nothing was written.
+    """
+    step, now = claim.step, timezone.now()
+    duration_ms = int((now - step.started_at).total_seconds() * 1000) if step.started_at else 0
+    with transaction.atomic():
+        won = Step.objects.filter(pk=step.pk, attempt=claim.attempt, status=StepStatus.RUNNING).update(
+            status=outcome.status,
+            output=outcome.output,
+            error=outcome.error,
+            finished_at=now,
+            duration_ms=duration_ms,
+        )
+        if not won:
+            return False
+        skipped = _skip(run_id=step.run_id, node_ids=descendants) if outcome.status != StepStatus.SUCCEEDED else []
+        ready = _release(run_id=step.run_id, node_ids=successors) if outcome.status == StepStatus.SUCCEEDED else []
+        drafts = [*outcome.logs, _finish_event(step, outcome, duration_ms)]
+        drafts += [
+            EventDraft(
+                type="step_skipped", node_id=n, level="warn", message=f"{n} skipped: {step.node_id} {outcome.status}"
+            )
+            for n in skipped
+        ]
+        last_seq, remaining, run_status = reserve_seq(
+            run_id=step.run_id,
+            count=len(drafts),
+            extra_sql=", steps_remaining = steps_remaining - %s",
+            extra_params=[1 + len(skipped)],
+        )
+        store_events(run_id=step.run_id, last_seq=last_seq, drafts=drafts)
+        if run_status in RUN_ACTIVE:
+            enqueue_steps_on_commit(ready)
+            if remaining <= 0:
+                run_close(run_id=step.run_id)
+    return True
+
+
+def _finish_event(step: Step, outcome: Outcome, duration_ms: int) -> EventDraft:
+    name = step.label or step.node_id
+    if outcome.status == StepStatus.SUCCEEDED:
+        return EventDraft(
+            type="step_succeeded",
+            node_id=step.node_id,
+            message=f"{name} succeeded in {duration_ms} ms",
+            data={"durationMs": duration_ms},
+        )
+    level = "warn" if outcome.status == StepStatus.CANCELLED else "error"
+    return EventDraft(
+        type=f"step_{outcome.status}",
+        node_id=step.node_id,
+        level=level,
+        message=f"{name} {outcome.status}: {outcome.error}" if outcome.error else f"{name} {outcome.status}",
+        data={"durationMs": duration_ms},
+    )
+
+
+def _skip(*, run_id: Any, node_ids: Sequence[str]) -> list[str]:
+    if not node_ids:
+        return []
+    queued = list(
+        Step.objects.filter(run_id=run_id, node_id__in=list(node_ids), status=StepStatus.QUEUED).values_list(
+            "node_id", flat=True
+        )
+    )
+    if queued:
+        Step.objects.filter(run_id=run_id, node_id__in=queued, status=StepStatus.QUEUED).update(
+            status=StepStatus.SKIPPED, finished_at=timezone.now()
+        )
+    return queued
+
+
+def _release(*, run_id: Any, node_ids: Sequence[str]) -> list[int]:
+    """Decrement each successor's pending count in one statement; return those now ready."""
+    if not node_ids:
+        return []
+    table = Step._meta.db_table
+    placeholders = ", ".join(["%s"] * len(node_ids))
+    sql = (
+        f"UPDATE {table} SET pending_deps = pending_deps - 1 "  # noqa: S608 - fixed identifiers
+        f"WHERE run_id = %s AND node_id IN ({placeholders}) RETURNING id, pending_deps, status"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [db_uuid(run_id), *node_ids])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows if row[1] == 0 and row[2] == StepStatus.QUEUED]
+
+
+def run_close(*, run_id: Any) -> bool:
+    """Active → succeeded/failed once every step is terminal; the guard makes it happen once."""
+    failed = Step.objects.filter(run_id=run_id, status=StepStatus.FAILED).exists()
+    status = RunStatus.FAILED if failed else RunStatus.SUCCEEDED
+    now = timezone.now()
+    won = Run.objects.filter(pk=run_id, status__in=RUN_ACTIVE).update(
+        status=status, finished_at=now, error="a step failed" if failed else ""
+    )
+    if won:
+        append_events(
+            run_id=run_id,
+            drafts=[EventDraft(type=f"run_{status}", level="error" if failed else "info", message=f"run {status}")],
+        )
+    return bool(won)

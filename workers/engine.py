@@ -1,0 +1,131 @@
+"""Orchestration of one step: claim it, build its context, run the executor, record, fan out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+
+from backend.events.publisher import EventDraft
+from backend.runs.models import Run
+from backend.runs.states import RunStatus, StepStatus
+from backend.runs.step_services import Claim, Outcome, step_claim, step_finish, upstream_outputs
+from workers.context import PreparationError, prepare_node
+from workers.executors.base import EngineLimits, NodeFailure
+from workers.executors.registry import executor_for
+from workers.redaction import Redactor
+
+logger = logging.getLogger(__name__)
+_STEP_REF = re.compile(r"steps\.([A-Za-z0-9_\-]+)")
+
+
+def engine_limits() -> EngineLimits:
+    conf = settings.AUTOMATEOS
+    return EngineLimits(
+        allow_private_networks=conf["ALLOW_PRIVATE_NETWORKS"],
+        http_default_timeout_s=conf["HTTP_DEFAULT_TIMEOUT_S"],
+        http_max_response_bytes=conf["HTTP_MAX_RESPONSE_BYTES"],
+        output_max_bytes=conf["STEP_OUTPUT_MAX_BYTES"],
+    )
+
+
+def execute_step(step_id: int) -> None:
+    """Run one step end to end. Safe to call twice: the claim lets only one caller through."""
+    claim = step_claim(step_id=step_id)
+    if claim is None:
+        return
+    logs: list[EventDraft] = []
+    redactor, outcome = _run_node(claim, logs)
+    outcome.logs = [_redact_draft(d, redactor) for d in logs]
+    descendants = _descendants(claim) if outcome.status != StepStatus.SUCCEEDED else []
+    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=claim.step.successors)
+
+
+def _run_node(claim: Claim, logs: list[EventDraft]) -> tuple[Redactor, Outcome]:
+    step, run = claim.step, claim.run
+    limits = engine_limits()
+
+    def log(level: str, message: str, data: Mapping[str, Any]) -> None:
+        logs.append(EventDraft(type="log", level=level, node_id=step.node_id, message=message, data=dict(data)))
+
+    redactor = Redactor()
+    name = step.label or step.node_id
+    try:
+        prepared = prepare_node(
+            run_id=str(run.pk),
+            owner_id=run.owner_id,
+            node={"id": step.node_id, "kind": step.kind, "label": step.label, "config": step.config},
+            payload=run.payload,
+            variables=run.variables,
+            upstream=_upstream(claim),
+            limits=limits,
+            idempotency_key=_idempotency_key(run_id=str(run.pk), node_id=step.node_id),
+            log=log,
+        )
+        redactor = prepared.redactor
+        prepared.context.is_cancelled = lambda: _cancelled(run.pk)
+        result = executor_for(step.kind).run(prepared.context)
+        output = cap_output(redactor.redact(result.output), limits.output_max_bytes)
+        return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)
+    except PreparationError as exc:
+        return redactor, Outcome(status=StepStatus.FAILED, error=redactor.redact_text(str(exc)))
+    except NodeFailure as exc:
+        status = StepStatus.CANCELLED if _cancelled(run.pk) else StepStatus.FAILED
+        output = cap_output(redactor.redact(exc.output), limits.output_max_bytes) if exc.output else None
+        return redactor, Outcome(status=status, output=output, error=redactor.redact_text(exc.message))
+    except Exception as exc:
+        # The exception text may carry a secret: log the type with the step, never the message.
+        logger.error("node %s of run %s crashed: %s", step.node_id, run.pk, type(exc).__name__)
+        return redactor, Outcome(
+            status=StepStatus.FAILED, error=f'internal error in node "{name}": {type(exc).__name__}'
+        )
+
+
+def _upstream(claim: Claim) -> dict[str, Any]:
+    """Outputs of the steps this node's templates name (`steps.<id>`), fetched in one query."""
+    refs = set(_STEP_REF.findall(json.dumps(claim.step.config))) if claim.step.config else set()
+    return upstream_outputs(run_id=claim.run.pk, node_ids=sorted(refs))
+
+
+def _idempotency_key(*, run_id: str, node_id: str) -> str:
+    # Stable across retries and redeliveries of the same step, distinct across runs and nodes.
+    return "aos-" + hashlib.sha256(f"{run_id}:{node_id}".encode()).hexdigest()[:32]
+
+
+def _cancelled(run_id: Any) -> bool:
+    return Run.objects.filter(pk=run_id, status=RunStatus.CANCELLED).exists()
+
+
+def _descendants(claim: Claim) -> list[str]:
+    """Every node downstream of this one (read from the plan only on the failure path)."""
+    plan = Run.objects.values_list("plan", flat=True).get(pk=claim.run.pk)
+    following = {n["id"]: n["next"] for n in plan["nodes"]}
+    seen: set[str] = set()
+    stack = list(claim.step.successors)
+    while stack:
+        node_id = stack.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            stack.extend(following.get(node_id, ()))
+    return sorted(seen)
+
+
+def _redact_draft(draft: EventDraft, redactor: Redactor) -> EventDraft:
+    draft.message = redactor.redact_text(draft.message)
+    draft.data = redactor.redact(draft.data)
+    return draft
+
+
+def cap_output(output: Any, max_bytes: int) -> Any:
+    """Keep stored outputs bounded: an oversized one becomes a truncated text preview."""
+    if output is None:
+        return None
+    text = json.dumps(output, default=str)
+    if len(text.encode()) <= max_bytes:
+        return output
+    return {"truncated": True, "preview": text.encode()[:max_bytes].decode("utf-8", "ignore")}
