@@ -174,6 +174,9 @@ AUTOMATEOS = {
     "STEP_OUTPUT_MAX_BYTES": env.int("AUTOMATEOS_STEP_OUTPUT_MAX_BYTES", default=256 * 1024),
     "HTTP_MAX_RESPONSE_BYTES": env.int("AUTOMATEOS_HTTP_MAX_RESPONSE_BYTES", default=10 * 1024 * 1024),
     "HTTP_DEFAULT_TIMEOUT_S": env.float("AUTOMATEOS_HTTP_DEFAULT_TIMEOUT_S", default=30.0),
+    # How often a websocket re-reads the event log when no poke arrives (the only path in the
+    # embedded mode, where the in-memory channel layer cannot cross from worker to web process).
+    "WS_POLL_INTERVAL_S": env.float("AUTOMATEOS_WS_POLL_INTERVAL_S", default=0.25 if not REDIS_URL else 2.0),
     "RUN_PAGE_SIZE": env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50),
 }
 

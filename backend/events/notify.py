@@ -1,8 +1,11 @@
-"""Channel-layer pokes for run listeners (the live-runs work wires the consumers)."""
+"""Channel-layer pokes telling run listeners that new events are stored."""
 
 from __future__ import annotations
 
 import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
 
@@ -12,5 +15,11 @@ def group_name(run_id: str) -> str:
 
 
 def notify_run(*, run_id: str, seq: int) -> None:
-    """No-op until websocket consumers exist; kept as the single place pokes are sent from."""
-    return None
+    """Best effort: a lost poke only delays a listener until its next timed read of the log."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(run_id), {"type": "run.poke", "seq": seq})
+    except Exception as exc:  # the run itself must never fail because a listener could not be told
+        logger.warning("could not poke run %s listeners: %s", run_id, type(exc).__name__)

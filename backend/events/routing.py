@@ -1,7 +1,11 @@
-"""Websocket routes (filled by the live-runs work)."""
+"""Websocket routes."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-websocket_urlpatterns: list[Any] = []
+from backend.events.consumers import RunEventsConsumer
+
+websocket_urlpatterns = [
+    path("ws/runs/<uuid:run_id>/", RunEventsConsumer.as_asgi()),
+]

@@ -1,0 +1,98 @@
+"""Starts real Celery worker processes against the test database for integration tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL naming the database pytest-django created, for child processes."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or "postgres"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.config.settings_test",
+            "DATABASE_URL": test_database_url(),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running_worker(
+    *,
+    concurrency: int = 8,
+    pool: str = "threads",
+    extra_env: Mapping[str, str] | None = None,
+    ready_timeout: float = 30,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A `celery worker` child process; yields once it reports ready, stops it on exit."""
+    log = tempfile.NamedTemporaryFile(prefix="aos-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "backend.config.celery", "worker",
+        "--loglevel=INFO", f"--pool={pool}", f"--concurrency={concurrency}",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(extra_env), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_ready(proc, Path(log.name), ready_timeout)
+        yield proc
+    finally:
+        stop_process(proc)
+        log.close()
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited early:\n{log.read_text()[-3000:]}")
+        if "ready." in log.read_text():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"worker not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def stop_process(proc: subprocess.Popen[bytes], *, timeout: float = 10) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def wait_for(predicate, *, timeout: float = 30, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    """Poll `predicate` until it returns something truthy; fail with the last value on timeout."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
