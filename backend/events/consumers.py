@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qs
@@ -77,10 +78,8 @@ class RunEventsConsumer(AsyncWebsocketConsumer):
             if len(events) == _BATCH:
                 continue
             self.wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=interval)
-            except TimeoutError:
-                pass
 
 
 def _after_param(scope: dict[str, Any]) -> int:

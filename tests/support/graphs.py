@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 
@@ -25,7 +26,7 @@ def edge(source: str, target: str) -> dict[str, Any]:
 
 
 def chain(*node_ids: str) -> list[dict[str, Any]]:
-    return [edge(a, b) for a, b in zip(node_ids, node_ids[1:], strict=False)]
+    return [edge(a, b) for a, b in itertools.pairwise(node_ids)]
 
 
 def fan_out_in(base_url: str) -> dict[str, Any]:
