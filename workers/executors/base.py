@@ -33,6 +33,8 @@ class EngineLimits:
     http_default_timeout_s: float = 30.0
     http_max_response_bytes: int = 10 * 1024 * 1024
     output_max_bytes: int = 256 * 1024
+    # Hosts (exact, or "*.suffix") and IP networks (CIDR or single address) the SSRF guard lets through.
+    egress_allow: tuple[str, ...] = ()
 
 
 @dataclass
