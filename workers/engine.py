@@ -14,11 +14,19 @@ from django.conf import settings
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run
 from backend.runs.states import RunStatus, StepStatus
-from backend.runs.step_services import Claim, Outcome, step_claim, step_finish, upstream_outputs
+from backend.runs.step_services import (
+    Claim,
+    Outcome,
+    descendants_of,
+    step_claim,
+    step_finish,
+    upstream_outputs,
+)
 from workers.context import PreparationError, prepare_node
 from workers.executors.base import EngineLimits, NodeFailure
 from workers.executors.registry import executor_for
 from workers.redaction import Redactor
+from workers.watch import WATCHER, Watch
 
 logger = logging.getLogger(__name__)
 _STEP_REF = re.compile(r"steps\.([A-Za-z0-9_\-]+)")
@@ -40,13 +48,18 @@ def execute_step(step_id: int) -> None:
     if claim is None:
         return
     logs: list[EventDraft] = []
-    redactor, outcome = _run_node(claim, logs)
+    with WATCHER.watching(claim.step.pk, claim.attempt) as watch:
+        redactor, outcome = _run_node(claim, logs, watch)
     outcome.logs = [_redact_draft(d, redactor) for d in logs]
-    descendants = _descendants(claim) if outcome.status != StepStatus.SUCCEEDED else []
+    descendants = (
+        descendants_of(run_id=claim.run.pk, successors=claim.step.successors)
+        if outcome.status != StepStatus.SUCCEEDED
+        else []
+    )
     step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=claim.step.successors)
 
 
-def _run_node(claim: Claim, logs: list[EventDraft]) -> tuple[Redactor, Outcome]:
+def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redactor, Outcome]:
     step, run = claim.step, claim.run
     limits = engine_limits()
 
@@ -68,7 +81,7 @@ def _run_node(claim: Claim, logs: list[EventDraft]) -> tuple[Redactor, Outcome]:
             log=log,
         )
         redactor = prepared.redactor
-        prepared.context.is_cancelled = lambda: _cancelled(run.pk)
+        prepared.context.is_cancelled = watch.stopped.is_set
         result = executor_for(step.kind).run(prepared.context)
         output = cap_output(redactor.redact(result.output), limits.output_max_bytes)
         return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)
@@ -99,20 +112,6 @@ def _idempotency_key(*, run_id: str, node_id: str) -> str:
 
 def _cancelled(run_id: Any) -> bool:
     return Run.objects.filter(pk=run_id, status=RunStatus.CANCELLED).exists()
-
-
-def _descendants(claim: Claim) -> list[str]:
-    """Every node downstream of this one (read from the plan only on the failure path)."""
-    plan = Run.objects.values_list("plan", flat=True).get(pk=claim.run.pk)
-    following = {n["id"]: n["next"] for n in plan["nodes"]}
-    seen: set[str] = set()
-    stack = list(claim.step.successors)
-    while stack:
-        node_id = stack.pop()
-        if node_id not in seen:
-            seen.add(node_id)
-            stack.extend(following.get(node_id, ()))
-    return sorted(seen)
 
 
 def _redact_draft(draft: EventDraft, redactor: Redactor) -> EventDraft:

@@ -177,6 +177,15 @@ AUTOMATEOS = {
     # How often a websocket re-reads the event log when no poke arrives (the only path in the
     # embedded mode, where the in-memory channel layer cannot cross from worker to web process).
     "WS_POLL_INTERVAL_S": env.float("AUTOMATEOS_WS_POLL_INTERVAL_S", default=0.25 if not REDIS_URL else 2.0),
+    # Liveness: a running step's heartbeat (and cancel check) period; the reaper re-queues a step
+    # whose heartbeat is older than STEP_STALE_S, up to STEP_MAX_ATTEMPTS, else fails it.
+    "HEARTBEAT_INTERVAL_S": env.float("AUTOMATEOS_HEARTBEAT_INTERVAL_S", default=1.0),
+    "STEP_STALE_S": env.float("AUTOMATEOS_STEP_STALE_S", default=30.0),
+    "STEP_MAX_ATTEMPTS": env.int("AUTOMATEOS_STEP_MAX_ATTEMPTS", default=3),
+    # A ready step still queued after this long had its message lost (e.g. a Redis restart).
+    "QUEUED_REPUBLISH_S": env.float("AUTOMATEOS_QUEUED_REPUBLISH_S", default=60.0),
+    "MAX_RUN_DURATION_S": env.float("AUTOMATEOS_MAX_RUN_DURATION_S", default=24 * 3600.0),
+    "REAPER_INTERVAL_S": env.float("AUTOMATEOS_REAPER_INTERVAL_S", default=5.0),
     "RUN_PAGE_SIZE": env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50),
 }
 

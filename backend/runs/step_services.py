@@ -116,6 +116,20 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
     return True
 
 
+def descendants_of(*, run_id: Any, successors: Sequence[str]) -> list[str]:
+    """Every node downstream of `successors` (inclusive); reads the plan, so failure path only."""
+    plan = Run.objects.values_list("plan", flat=True).get(pk=run_id)
+    following = {n["id"]: n["next"] for n in plan.get("nodes", [])}
+    seen: set[str] = set()
+    stack = list(successors)
+    while stack:
+        node_id = stack.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            stack.extend(following.get(node_id, ()))
+    return sorted(seen)
+
+
 def _finish_event(step: Step, outcome: Outcome, duration_ms: int) -> EventDraft:
     name = step.label or step.node_id
     if outcome.status == StepStatus.SUCCEEDED:
@@ -157,11 +171,13 @@ def _release(*, run_id: Any, node_ids: Sequence[str]) -> list[int]:
     table = Step._meta.db_table
     placeholders = ", ".join(["%s"] * len(node_ids))
     sql = (
-        f"UPDATE {table} SET pending_deps = pending_deps - 1 "  # noqa: S608 - fixed identifiers
+        f"UPDATE {table} SET pending_deps = pending_deps - 1, "  # noqa: S608 - fixed identifiers
+        # queued_at becomes the moment the step is ready, which the lost-message watchdog reads.
+        f"queued_at = CASE WHEN pending_deps = 1 THEN %s ELSE queued_at END "
         f"WHERE run_id = %s AND node_id IN ({placeholders}) RETURNING id, pending_deps, status"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [db_uuid(run_id), *node_ids])
+        cursor.execute(sql, [timezone.now(), db_uuid(run_id), *node_ids])
         rows = cursor.fetchall()
     return [row[0] for row in rows if row[1] == 0 and row[2] == StepStatus.QUEUED]
 

@@ -1,0 +1,117 @@
+"""Recovery of runs the queue let down: lost workers, lost messages, runs past their deadline.
+
+The database is the source of truth, so each check is a query for rows in a state that should
+not last, and each repair is the same guarded transition the engine itself uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.events.publisher import EventDraft, append_events
+from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.runs.models import Run, Step
+from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
+from backend.runs.step_services import Claim, Outcome, descendants_of, step_finish
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    requeued: int = 0
+    failed_lost: int = 0
+    republished: int = 0
+    timed_out: int = 0
+
+    def any(self) -> bool:
+        return bool(self.requeued or self.failed_lost or self.republished or self.timed_out)
+
+
+def sweep() -> SweepReport:
+    report = SweepReport()
+    conf = settings.AUTOMATEOS
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=conf["STEP_STALE_S"])
+    for step in Step.objects.filter(status=StepStatus.RUNNING, heartbeat_at__lt=stale_before).select_related("run"):
+        if step.attempt < conf["STEP_MAX_ATTEMPTS"]:
+            report.requeued += _requeue(step)
+        else:
+            report.failed_lost += _fail_lost(step)
+    report.republished = _republish_lost_messages(now - timedelta(seconds=conf["QUEUED_REPUBLISH_S"]))
+    report.timed_out = _time_out_runs(now - timedelta(seconds=conf["MAX_RUN_DURATION_S"]))
+    return report
+
+
+def _requeue(step: Step) -> int:
+    with transaction.atomic():
+        won = Step.objects.filter(pk=step.pk, attempt=step.attempt, status=StepStatus.RUNNING).update(
+            status=StepStatus.QUEUED, heartbeat_at=None, queued_at=timezone.now()
+        )
+        if won:
+            append_events(
+                run_id=step.run_id,
+                drafts=[
+                    EventDraft(
+                        type="step_requeued", level="warn", node_id=step.node_id,
+                        message=f"{step.label or step.node_id}: worker lost during attempt {step.attempt}; retrying",
+                    )
+                ],
+            )  # fmt: skip
+            enqueue_steps_on_commit([step.pk])
+    return won
+
+
+def _fail_lost(step: Step) -> int:
+    claim = Claim(step=step, run=step.run, attempt=step.attempt)
+    outcome = Outcome(status=StepStatus.FAILED, error=f"worker lost ({step.attempt} attempts)")
+    return int(
+        step_finish(
+            claim=claim,
+            outcome=outcome,
+            descendants=descendants_of(run_id=step.run_id, successors=step.successors),
+            successors=step.successors,
+        )
+    )
+
+
+def _republish_lost_messages(before: Any) -> int:
+    lost = list(
+        Step.objects.filter(
+            status=StepStatus.QUEUED, pending_deps=0, queued_at__lt=before, run__status__in=RUN_ACTIVE
+        ).values_list("pk", flat=True)[:1000]
+    )
+    if lost:
+        with transaction.atomic():
+            # Re-stamp so each lost message is re-sent once per threshold, not on every sweep.
+            Step.objects.filter(pk__in=lost, status=StepStatus.QUEUED).update(queued_at=timezone.now())
+            enqueue_steps_on_commit(lost)
+    return len(lost)
+
+
+def _time_out_runs(before: Any) -> int:
+    count = 0
+    for run_id in Run.objects.filter(status__in=RUN_ACTIVE, created_at__lt=before).values_list("pk", flat=True):
+        with transaction.atomic():
+            won = Run.objects.filter(pk=run_id, status__in=RUN_ACTIVE).update(
+                status=RunStatus.FAILED, finished_at=timezone.now(), error="maximum run duration exceeded"
+            )
+            if won:
+                Step.objects.filter(run_id=run_id, status=StepStatus.QUEUED).update(status=StepStatus.CANCELLED)
+                append_events(
+                    run_id=run_id,
+                    drafts=[
+                        EventDraft(
+                            type="run_failed", level="error", message="run failed: maximum run duration exceeded"
+                        )
+                    ],
+                )
+                count += 1
+    return count

@@ -1,0 +1,85 @@
+"""One watcher thread per worker process: heartbeats for running steps, and cancel detection.
+
+A single thread and a single statement pair per interval serve every step in flight, so liveness
+costs nothing per node on the hot path, however many nodes run at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import close_old_connections, connections
+
+from backend.runs.step_services import steps_heartbeat
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Watch:
+    step_id: int
+    attempt: int
+    stopped: threading.Event = field(default_factory=threading.Event)
+    abort_hooks: list[Callable[[], None]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Cancelled, or this attempt lost the step: wake the executor and break its I/O."""
+        if self.stopped.is_set():
+            return
+        self.stopped.set()
+        for hook in list(self.abort_hooks):
+            try:
+                hook()
+            except Exception as exc:  # an abort hook failing must not kill the watcher
+                logger.warning("abort hook failed: %s", type(exc).__name__)
+
+
+class Watcher:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watches: dict[int, Watch] = {}
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def watching(self, step_id: int, attempt: int) -> Iterator[Watch]:
+        watch = Watch(step_id=step_id, attempt=attempt)
+        with self._lock:
+            self._watches[step_id] = watch
+            self._ensure_thread()
+        try:
+            yield watch
+        finally:
+            with self._lock:
+                self._watches.pop(step_id, None)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name="aos-step-watcher", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        interval = settings.AUTOMATEOS["HEARTBEAT_INTERVAL_S"]
+        while True:
+            threading.Event().wait(interval)
+            with self._lock:
+                watches = dict(self._watches)
+            if not watches:
+                continue
+            try:
+                close_old_connections()
+                alive = steps_heartbeat(owned={w.step_id: w.attempt for w in watches.values()})
+            except Exception as exc:  # the database may be restarting: try again next tick
+                logger.warning("heartbeat failed: %s", type(exc).__name__)
+                connections.close_all()
+                continue
+            for step_id, watch in watches.items():
+                if step_id not in alive:
+                    watch.stop()
+
+
+WATCHER = Watcher()
