@@ -82,6 +82,7 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         )
         redactor = prepared.redactor
         prepared.context.is_cancelled = watch.stopped.is_set
+        prepared.context.abort_hooks = watch.abort_hooks
         result = executor_for(step.kind).run(prepared.context)
         output = cap_output(redactor.redact(result.output), limits.output_max_bytes)
         return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)

@@ -53,6 +53,9 @@ class NodeContext:
     limits: EngineLimits = field(default_factory=EngineLimits)
     log: LogFn = lambda level, message, data: None  # noqa: E731
     is_cancelled: Callable[[], bool] = lambda: False  # noqa: E731
+    # Called from another thread when the run is cancelled: an executor registers a hook that
+    # breaks its blocking I/O (closes the socket) so a cancel takes effect mid-request.
+    abort_hooks: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
