@@ -1,0 +1,1 @@
+"""Operational commands: bootstrap the first admin and similar."""
