@@ -2,31 +2,80 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
+# Below this, the unaligned base64 fragments of a secret are too short to be specific to it.
+_MIN_FRAGMENT = 6
+
+
+def _b64_fragments(raw: bytes) -> set[str]:
+    """Base64 text that encodes `raw` wherever it sits inside a longer encoded blob (3 alignments).
+
+    A secret embedded in a bigger base64 payload (a basic-auth header, a JWT body) is encoded
+    differently depending on its offset modulo 3; the characters fully determined by the secret's
+    own bits are the same every time, so those are what we look for.
+    """
+    fragments: set[str] = set()
+    bits = len(raw) * 8
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw + b"\0\0").decode()
+        start_bit = shift * 8
+        first = -(-start_bit // 6)  # first char whose 6 bits all come from the secret
+        last = (start_bit + bits) // 6  # one past the last such char
+        for text in (encoded[first:last], encoded[first:last].replace("+", "-").replace("/", "_")):
+            if len(text) >= _MIN_FRAGMENT:
+                fragments.add(text)
+    return fragments
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The secret plus the encodings it commonly travels in: URL-encoded, base64 (standard, URL-safe)."""
+    if not secret:
+        return set()
+    raw = secret.encode("utf-8")
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    for encoder in (base64.b64encode, base64.urlsafe_b64encode):
+        encoded = encoder(raw).decode()
+        forms.update({encoded, encoded.rstrip("=")})
+    forms.update(_b64_fragments(raw))
+    return {form for form in forms if form}
 
 
 class Redactor:
-    """Replaces every known secret form in strings, recursively through dicts and lists."""
+    """Replaces every known secret form in strings, recursively through dicts and lists.
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._forms: list[str] = sorted({s for s in secrets if s}, key=len, reverse=True)
+    `Redactor(secrets)` derives the encoded forms itself (pass `encoded=False` for exact strings only).
+    One compiled alternation, longest form first, so a text is scanned once whatever the secret count.
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), *, encoded: bool = True) -> None:
+        forms: set[str] = set()
+        for secret in secrets:
+            if secret:
+                forms.update(secret_forms(secret) if encoded else {secret})
+        self._forms: tuple[str, ...] = tuple(sorted(forms, key=len, reverse=True))
+        self._pattern = re.compile("|".join(map(re.escape, self._forms))) if self._forms else None
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._forms)} forms)"
 
     def redact_text(self, text: str) -> str:
-        for form in self._forms:
-            if form in text:
-                text = text.replace(form, MASK)
-        return text
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(MASK, text)
 
     def redact(self, value: Any) -> Any:
-        if not self._forms:
+        if self._pattern is None:
             return value
         if isinstance(value, str):
             return self.redact_text(value)
         if isinstance(value, dict):
             return {self.redact(k): self.redact(v) for k, v in value.items()}
-        if isinstance(value, list):
+        if isinstance(value, list | tuple):
             return [self.redact(v) for v in value]
         return value

@@ -1,11 +1,90 @@
-"""Placeholder views: replaced by the real ones."""
+"""Credential API: create, list, retrieve, rename/replace, delete. No response ever contains a value."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from backend.core.errors import ValidationFailed
+from backend.credentials.models import Credential
+from backend.credentials.selectors import credential_get, credential_list
+from backend.credentials.services import credential_create, credential_delete, credential_update
+
+_CREATE_FIELDS = frozenset({"name", "kind", "value", "options"})
+_PATCH_FIELDS = frozenset({"name", "value", "options"})
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def credential_doc(credential: Credential) -> dict[str, Any]:
+    return {
+        "id": str(credential.pk),
+        "name": credential.name,
+        "kind": credential.kind,
+        "options": credential.options or {},
+        "maskedValue": credential.masked_value,
+        "createdAt": _iso(credential.created_at),
+        "updatedAt": _iso(credential.updated_at),
+        "lastUsedAt": _iso(credential.last_used_at),
+    }
+
+
+def _body(request: Request, allowed: frozenset[str]) -> dict[str, Any]:
+    # Hand-checked rather than a serializer: DRF field errors can quote input, and the value must never echo.
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationFailed("the body must be a JSON object")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationFailed(
+            f"unknown field(s): {', '.join(unknown)}", details={field: ["unknown field"] for field in unknown}
+        )
+    return data
 
 
 class CredentialListApi(APIView):
-    pass
+    def get(self, request: Request) -> Response:
+        return Response({"results": [credential_doc(c) for c in credential_list(user=request.user)]})
+
+    def post(self, request: Request) -> Response:
+        data = _body(request, _CREATE_FIELDS)
+        missing = [field for field in ("name", "kind", "value") if field not in data]
+        if missing:
+            raise ValidationFailed(
+                f"missing field(s): {', '.join(missing)}", details={field: ["required"] for field in missing}
+            )
+        credential = credential_create(
+            owner=request.user,
+            name=data["name"],
+            kind=data["kind"],
+            value=data["value"],
+            options=data.get("options"),
+        )
+        return Response(credential_doc(credential), status=status.HTTP_201_CREATED)
 
 
 class CredentialDetailApi(APIView):
-    pass
+    def get(self, request: Request, credential_id: Any) -> Response:
+        return Response(credential_doc(credential_get(user=request.user, credential_id=credential_id)))
+
+    def patch(self, request: Request, credential_id: Any) -> Response:
+        if isinstance(request.data, dict) and "kind" in request.data:
+            raise ValidationFailed("kind cannot be changed; create a new credential", details={"kind": ["read-only"]})
+        data = _body(request, _PATCH_FIELDS)
+        if not data:
+            raise ValidationFailed("nothing to change: send name, value and/or options")
+        credential = credential_get(user=request.user, credential_id=credential_id)
+        credential = credential_update(
+            credential=credential, name=data.get("name"), value=data.get("value"), options=data.get("options")
+        )
+        return Response(credential_doc(credential))
+
+    def delete(self, request: Request, credential_id: Any) -> Response:
+        credential_delete(credential=credential_get(user=request.user, credential_id=credential_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

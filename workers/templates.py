@@ -1,0 +1,226 @@
+"""Our own small template language for node configs: dict/list lookups on JSON data only, no eval."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# Non-greedy and no nesting: `{{` … `}}` never spans another placeholder.
+PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_CREDENTIAL_NAME = r"[A-Za-z0-9_.-]{1,100}"
+_CREDENTIAL = re.compile(rf"""^getCredential\(\s*(?:'({_CREDENTIAL_NAME})'|"({_CREDENTIAL_NAME})")\s*\)$""")
+# Segments are identifiers, node ids (dashes allowed) or list indexes; nothing else is syntax.
+_SEGMENT = r"[A-Za-z0-9_$-]+"
+_PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
+ROOTS = frozenset({"payload", "vars", "steps"})
+_MAX_DEPTH = 64
+_MISSING = object()
+
+
+class TemplateError(Exception):
+    """A placeholder cannot be resolved; `field` is the config path it sits in (e.g. json_body.a[0])."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(f"{message} (field {field})" if field else message)
+        self.message = message
+        self.field = field
+
+
+class CredentialLookupError(Exception):
+    """Raised by a Scope's credential callback; its message names the credential, never a value."""
+
+
+@dataclass(frozen=True)
+class Expression:
+    source: str  # normalised `{{…}}` text, used in error messages
+    credential: str | None = None
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    steps: Mapping[str, Any] = field(default_factory=dict)  # node id -> that step's output
+    get_credential: Callable[[str], str] | None = None
+
+
+def parse_expression(inner: str) -> Expression:
+    text = inner.strip()
+    match = _CREDENTIAL.match(text)
+    if match:
+        name = match.group(1) or match.group(2)
+        return Expression(source=f"{{{{getCredential('{name}')}}}}", credential=name)
+    if not _PATH.match(text):
+        raise TemplateError(f"invalid template expression {{{{{text}}}}}")
+    path = tuple(text.split("."))
+    if path[0] not in ROOTS:
+        path = ("vars", *path)  # bare `{{x}}` is a workflow variable
+    return Expression(source=f"{{{{{text}}}}}", path=path)
+
+
+def has_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value and PLACEHOLDER.search(value) is not None
+
+
+def _step(current: Any, segment: str) -> Any:
+    # Only plain containers are walked: no getattr, so no route to Python objects.
+    if isinstance(current, Mapping):
+        return current.get(segment, _MISSING)
+    if isinstance(current, Sequence) and not isinstance(current, str | bytes) and segment.isdigit():
+        index = int(segment)
+        return current[index] if index < len(current) else _MISSING
+    return _MISSING
+
+
+def _evaluate(expr: Expression, scope: Scope) -> Any:
+    if expr.credential is not None:
+        if scope.get_credential is None:
+            raise TemplateError(f"credentials are not available here: {expr.source}")
+        try:
+            return scope.get_credential(expr.credential)
+        except CredentialLookupError as exc:
+            raise TemplateError(str(exc)) from None
+    root, *rest = expr.path
+    current: Any
+    if root == "steps":
+        current = {node_id: {"output": output} for node_id, output in scope.steps.items()}
+        if rest and rest[0] not in scope.steps:
+            raise TemplateError(f"missing value for {expr.source}: {rest[0]!r} is not an upstream step of this node")
+    else:
+        current = scope.payload if root == "payload" else scope.vars
+    for segment in rest:
+        current = _step(current, segment)
+        if current is _MISSING:
+            raise TemplateError(f"missing value for {expr.source}")
+    return current
+
+
+def to_text(value: Any) -> str:
+    """How a value reads inside a longer string: strings as is, everything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        raise TemplateError("value is not JSON data") from None
+
+
+def render_text(text: str, scope: Scope) -> str:
+    """Every placeholder converted to text (used inside longer strings and JSON-string bodies)."""
+    return PLACEHOLDER.sub(lambda m: to_text(_evaluate(parse_expression(m.group(1)), scope)), text)
+
+
+def render_string(text: str, scope: Scope) -> Any:
+    """A string that is exactly one placeholder keeps the value's JSON type; otherwise text."""
+    if not has_placeholder(text):
+        return text
+    whole = PLACEHOLDER.fullmatch(text)
+    if whole is not None:
+        return _evaluate(parse_expression(whole.group(1)), scope)
+    return render_text(text, scope)
+
+
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def render(value: Any, scope: Scope, *, path: str = "", depth: int = 0) -> Any:
+    """Resolve placeholders recursively through dicts and lists; errors carry the field path."""
+    if depth > _MAX_DEPTH:
+        raise TemplateError("config nested too deeply", field=path)
+    if isinstance(value, str):
+        try:
+            return render_string(value, scope)
+        except TemplateError as exc:
+            raise TemplateError(exc.message, field=exc.field or path) from None
+    if isinstance(value, Mapping):
+        return {k: render(v, scope, path=_join(path, k), depth=depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [render(v, scope, path=_join(path, i), depth=depth + 1) for i, v in enumerate(value)]
+    return value
+
+
+def _render_json_string(text: str, scope: Scope, *, path: str) -> str:
+    """A `body` that is JSON text: substitute inside its strings so inserted quotes cannot break the JSON."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = _MISSING
+    if document is _MISSING or not isinstance(document, dict | list):
+        try:
+            return render_text(text, scope)
+        except TemplateError as exc:
+            raise TemplateError(exc.message, field=path) from None
+
+    def walk(node: Any, where: str) -> Any:
+        if isinstance(node, str):
+            try:
+                return render_text(node, scope) if has_placeholder(node) else node
+            except TemplateError as exc:
+                raise TemplateError(exc.message, field=where) from None
+        if isinstance(node, dict):
+            return {k: walk(v, _join(where, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, _join(where, i)) for i, v in enumerate(node)]
+        return node
+
+    return json.dumps(walk(document, path), ensure_ascii=False)
+
+
+def render_config(
+    config: Mapping[str, Any],
+    scope: Scope,
+    *,
+    skip: frozenset[str] = frozenset({"auth"}),
+    json_string_fields: frozenset[str] = frozenset({"body"}),
+) -> dict[str, Any]:
+    """The node config with every placeholder resolved; `skip` keys are copied untouched."""
+    resolved: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in skip:
+            resolved[key] = value
+        elif key in json_string_fields and isinstance(value, str) and has_placeholder(value):
+            resolved[key] = _render_json_string(value, scope, path=key)
+        else:
+            resolved[key] = render(value, scope, path=key)
+    return resolved
+
+
+def iter_expressions(value: Any, *, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field, placeholder body) for every placeholder in a config, for checks before a run."""
+    if isinstance(value, str):
+        for match in PLACEHOLDER.finditer(value):
+            yield path, match.group(1)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from iter_expressions(v, path=_join(path, k))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from iter_expressions(v, path=_join(path, i))
+
+
+def syntax_errors(config: Mapping[str, Any]) -> list[str]:
+    """Messages for placeholders that can never resolve (bad syntax), e.g. for the compiler at save time."""
+    errors = []
+    for where, inner in iter_expressions(config):
+        try:
+            parse_expression(inner)
+        except TemplateError as exc:
+            errors.append(f"{exc.message} (field {where})")
+    return errors
+
+
+def credential_names(config: Mapping[str, Any]) -> set[str]:
+    """Credential names a config references through getCredential(...)."""
+    names = set()
+    for _, inner in iter_expressions(config):
+        match = _CREDENTIAL.match(inner.strip())
+        if match:
+            names.add(match.group(1) or match.group(2))
+    return names
