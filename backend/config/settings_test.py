@@ -14,4 +14,5 @@ os.environ.setdefault(
 
 from backend.config.settings import *  # noqa: E402,F403
 
+DEBUG = False  # a developer's .env may say true; tests must see production behaviour
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 import time
 from typing import Any
 
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one sweep, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # SIGTERM (a deploy, Ctrl+C in `make run`) ends the loop between sweeps, exit status 0.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         interval = settings.AUTOMATEOS["REAPER_INTERVAL_S"]
         self.stdout.write(f"reaper: sweeping every {interval}s")
         while True:
