@@ -1,0 +1,129 @@
+"""The HTTP node's config schema (drives the inspector form) and its body precedence (compat.md §1)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain; charset=utf-8"
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not an absolute http(s) URL, or None. Templates count as filled in."""
+    if url.lstrip().startswith("{{"):
+        return None  # the whole origin comes from a template; checked again once resolved
+    try:
+        parts = urlsplit(_TEMPLATE.sub("x", url.strip()))
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an absolute URL starting with http:// or https://"
+    if not parts.hostname:
+        return "has no host"
+    return None
+
+
+class AuthRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="Credential")
+    credentialName: str = Field(  # noqa: N815 - the prototype's file format spells it this way
+        min_length=1,
+        max_length=100,
+        title="Credential name",
+        description="A stored credential, sent as `Authorization: Bearer <secret>`.",
+    )
+
+
+class HttpConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="HTTP Request")
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = Field(default="GET", title="Method")
+    url: str = Field(
+        min_length=1,
+        max_length=8192,
+        title="URL",
+        description="Absolute http(s) URL; may use templates such as {{payload.id}}.",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict, title="Headers", description="Request headers; a Content-Type here wins."
+    )
+    body: str | None = Field(
+        default=None,
+        title="Body",
+        description="Raw body. Text that parses as JSON is sent as JSON, anything else as plain text.",
+    )
+    json_body: dict[str, Any] | None = Field(
+        default=None, title="JSON body", description="A JSON object to send when Body is empty."
+    )
+    auth: AuthRef | None = Field(default=None, title="Authentication")
+    timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        title="Timeout (seconds)",
+        description="Deadline for one attempt: connecting, sending, redirects and reading the answer.",
+    )
+    retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        title="Retries",
+        description="Extra attempts after a network error, 429 or 5xx, with exponential backoff.",
+    )
+    retry_backoff_s: float = Field(
+        default=0.5,
+        ge=0,
+        le=30,
+        title="Retry backoff (seconds)",
+        description="First wait between attempts; doubles each time, with jitter. Retry-After wins.",
+    )
+    idempotency: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        title="Idempotency-Key header",
+        description="Send a key that stays the same across retries of this step: auto = POST only.",
+    )
+    follow_redirects: bool = Field(
+        default=True,
+        title="Follow redirects",
+        description="Follow up to 5 redirects; credentials are dropped when the origin changes.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        problem = url_problem(value)
+        if problem:
+            raise ValueError(f"URL {problem}")
+        return value.strip()
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, header_value in value.items():
+            if not name.strip() or any(c in name for c in " :\r\n\t"):
+                raise ValueError(f"invalid header name {name!r}")
+            if "\r" in header_value or "\n" in header_value:
+                raise ValueError(f"header {name!r} contains a line break")
+        return value
+
+    def wants_idempotency_key(self) -> bool:
+        return self.idempotency == "on" or (self.idempotency == "auto" and self.method == "POST")
+
+
+def build_content(config: HttpConfig) -> tuple[bytes | None, str | None]:
+    """(request body, default Content-Type) by compat.md §1: body (JSON or text), else json_body."""
+    if config.body is not None and config.body.strip():
+        try:
+            json.loads(config.body)
+        except ValueError:
+            return config.body.encode(), TEXT_TYPE
+        # Sent as written, not re-serialised: the user's formatting and key order are kept.
+        return config.body.encode(), JSON_TYPE
+    if config.json_body is not None:
+        return json.dumps(config.json_body, ensure_ascii=False).encode(), JSON_TYPE
+    return None, None

@@ -1,0 +1,221 @@
+"""SSRF guard: an httpx transport that resolves once, checks every address and pins the connection."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import ssl
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+
+from workers.executors.base import EngineLimits, NodeFailure
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+HINT = "set AUTOMATEOS_ALLOW_PRIVATE_NETWORKS or AUTOMATEOS_EGRESS_ALLOW"
+
+# Instance metadata endpoints hand out cloud credentials: refused even when private networks are
+# allowed, unless an operator lists them explicitly in the egress allow-list.
+METADATA_ADDRESSES: frozenset[IPAddress] = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2")
+)
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class EgressRefused(NodeFailure):
+    """The destination is not allowed; never retried."""
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    """What may be reached. Hashable: the shared clients are keyed by it."""
+
+    allow_private: bool = False
+    allow_hosts: frozenset[str] = frozenset()
+    allow_networks: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def from_limits(cls, limits: EngineLimits) -> GuardPolicy:
+        hosts: set[str] = set()
+        networks: list[IPNetwork] = []
+        for entry in (e.strip() for e in limits.egress_allow):
+            if not entry:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                hosts.add(entry.lower().rstrip("."))
+        return cls(limits.allow_private_networks, frozenset(hosts), tuple(networks))
+
+    def host_allowed(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in self.allow_hosts)
+
+    def address_allowed(self, address: IPAddress) -> bool:
+        return any(address.version == n.version and address in n for n in self.allow_networks)
+
+
+def refusal_reason(address: IPAddress) -> str | None:
+    """Why `address` is not a public destination ("a loopback address"), or None when it is."""
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv6 form that embeds an IPv4 address reaches that IPv4 host: judge the embedded one.
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return refusal_reason(embedded)
+    checks = (
+        (address.is_unspecified, "an unspecified address"),
+        (address.is_loopback, "a loopback address"),
+        (address.is_link_local, "a link-local address"),
+        (address.version == 4 and address in _CGNAT, "a carrier-grade NAT (100.64.0.0/10) address"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_reserved, "a reserved address"),
+        (address.is_private, "a private address"),
+        (not address.is_global, "a non-public address"),
+    )
+    return next((reason for hit, reason in checks if hit), None)
+
+
+def check_address(address: IPAddress, policy: GuardPolicy) -> str | None:
+    """The refusal reason under `policy`, or None when `address` may be reached."""
+    if policy.address_allowed(address):
+        return None
+    reason = refusal_reason(address)
+    if reason is None or (policy.allow_private and address not in METADATA_ADDRESSES):
+        return None
+    return reason
+
+
+def _refuse(host: str, address: IPAddress, reason: str) -> EgressRefused:
+    where = str(address) if host == str(address) else f"{host} resolves to {address}, which"
+    return EgressRefused(f"refused: {where} is {reason} (SSRF guard); {HINT}")
+
+
+def _resolve(host: str, port: int) -> list[IPAddress]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise httpcore.ConnectError(f"DNS lookup failed for {host}: {exc}") from exc
+    addresses = list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
+    if not addresses:
+        raise httpcore.ConnectError(f"DNS lookup failed for {host}: no addresses")
+    return addresses
+
+
+def resolve_checked(host: str, port: int, policy: GuardPolicy) -> list[IPAddress]:
+    """Resolve `host` once and check every address; any refused address refuses the host."""
+    bare = host.strip("[]")
+    try:
+        addresses: list[IPAddress] = [ipaddress.ip_address(bare)]
+    except ValueError:
+        addresses = _resolve(bare, port)
+    if policy.host_allowed(bare):
+        return addresses
+    for address in addresses:
+        reason = check_address(address, policy)
+        if reason is not None:
+            raise _refuse(bare, address, reason)
+    return addresses
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Connects only to checked addresses; TLS still verifies (and sends SNI for) the hostname.
+
+    httpcore hands us the URL's hostname and later starts TLS with that same hostname, so pinning
+    here keeps certificate checks intact, and the pool (keyed by hostname) only ever reuses
+    connections that were checked when they were opened.
+    """
+
+    def __init__(self, policy: GuardPolicy) -> None:
+        self.policy = policy
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        last: Exception | None = None
+        for address in resolve_checked(host, port, self.policy):
+            try:
+                return self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc  # try the next checked address, like a normal resolver-driven connect
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise EgressRefused("refused: unix sockets are not reachable from an HTTP node (SSRF guard)")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport (exception mapping, keep-alive pool) over the guarded backend."""
+
+    def __init__(self, policy: GuardPolicy, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits) -> None:
+        super().__init__(verify=verify, trust_env=False, limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
+
+
+POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=30.0)
+
+
+# httpx logs every request URL at INFO; a URL may carry a resolved secret in its query string, and
+# the node logs its own masked request line, so httpx's line would only leak.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def build_client(policy: GuardPolicy, *, verify: ssl.SSLContext | bool = True) -> httpx.Client:
+    # trust_env=False: an HTTP(S)_PROXY from the environment would move the real connection past
+    # the guard, and ~/.netrc would add credentials nobody asked for. Redirects are followed by the
+    # caller, hop by hop, so it can strip credentials on a change of origin.
+    return httpx.Client(
+        transport=GuardedTransport(policy, verify=verify, limits=POOL_LIMITS),
+        headers={"User-Agent": "AutomateOS"},
+        trust_env=False,
+        follow_redirects=False,
+    )
+
+
+_clients: dict[GuardPolicy, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client(limits: EngineLimits) -> httpx.Client:
+    """The worker process's keep-alive client for this policy (in practice one per process).
+
+    Keyed by policy so a connection opened under a permissive policy is never reused under a
+    stricter one.
+    """
+    policy = GuardPolicy.from_limits(limits)
+    client = _clients.get(policy)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(policy)
+            if client is None:
+                client = _clients[policy] = build_client(policy)
+    return client
