@@ -34,6 +34,7 @@ class SeenRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]  # names lower case
     body: bytes
+    client_port: int = 0  # the same port on two requests means one kept-alive connection
     at: float = field(default_factory=time.monotonic)
 
     def header(self, name: str) -> str | None:
@@ -83,6 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parse_qs(parts.query),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
+            client_port=int(self.client_address[1]),
         )
         stub = self.server.stub
         stub._record(seen)

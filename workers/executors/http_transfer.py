@@ -10,12 +10,13 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from workers.executors.base import NodeFailure
+from workers.executors.masking import SENSITIVE_HEADERS
 
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT_S = 10.0
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Dropped on a redirect to another origin, on top of the auth and secret headers of the node.
-CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+CREDENTIAL_HEADERS = SENSITIVE_HEADERS
 
 HopLog = Callable[[str, str], None]  # (message, next url)
 Track = Callable[[httpx.Response | None], None]  # told of the response in flight, so a cancel can close it

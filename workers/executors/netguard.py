@@ -97,8 +97,8 @@ def check_address(address: IPAddress, policy: GuardPolicy) -> str | None:
     return reason
 
 
-def _refuse(host: str, address: IPAddress, reason: str) -> EgressRefused:
-    where = str(address) if host == str(address) else f"{host} resolves to {address}, which"
+def _refuse(host: str, address: IPAddress, reason: str, *, literal: bool) -> EgressRefused:
+    where = host if literal else f"{host} resolves to {address}, which"
     return EgressRefused(f"refused: {where} is {reason} (SSRF guard); {HINT}")
 
 
@@ -118,14 +118,15 @@ def resolve_checked(host: str, port: int, policy: GuardPolicy) -> list[IPAddress
     bare = host.strip("[]")
     try:
         addresses: list[IPAddress] = [ipaddress.ip_address(bare)]
+        literal = True
     except ValueError:
-        addresses = _resolve(bare, port)
+        addresses, literal = _resolve(bare, port), False
     if policy.host_allowed(bare):
         return addresses
     for address in addresses:
         reason = check_address(address, policy)
         if reason is not None:
-            raise _refuse(bare, address, reason)
+            raise _refuse(bare, address, reason, literal=literal)
     return addresses
 
 
