@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# Non-greedy and no nesting: `{{` … `}}` never spans another placeholder.
-PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+# No nesting: the body of a placeholder never contains `{{` or `}}`, so one never spans another.
+PLACEHOLDER = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.DOTALL)
 _CREDENTIAL_NAME = r"[A-Za-z0-9_.-]{1,100}"
 _CREDENTIAL = re.compile(rf"""^getCredential\(\s*(?:'({_CREDENTIAL_NAME})'|"({_CREDENTIAL_NAME})")\s*\)$""")
 # Segments are identifiers, node ids (dashes allowed) or list indexes; nothing else is syntax.
@@ -111,6 +111,8 @@ def to_text(value: Any) -> str:
 
 def render_text(text: str, scope: Scope) -> str:
     """Every placeholder converted to text (used inside longer strings and JSON-string bodies)."""
+    if not has_placeholder(text):
+        return text
     return PLACEHOLDER.sub(lambda m: to_text(_evaluate(parse_expression(m.group(1)), scope)), text)
 
 
@@ -130,19 +132,22 @@ def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def render(value: Any, scope: Scope, *, path: str = "", depth: int = 0) -> Any:
-    """Resolve placeholders recursively through dicts and lists; errors carry the field path."""
+def render(value: Any, scope: Scope, *, path: str = "", depth: int = 0, as_text: bool = False) -> Any:
+    """Resolve placeholders recursively through dicts and lists; errors carry the field path.
+
+    `as_text` converts every string leaf to text (for urls and header values, which must stay strings).
+    """
     if depth > _MAX_DEPTH:
         raise TemplateError("config nested too deeply", field=path)
     if isinstance(value, str):
         try:
-            return render_string(value, scope)
+            return render_text(value, scope) if as_text else render_string(value, scope)
         except TemplateError as exc:
             raise TemplateError(exc.message, field=exc.field or path) from None
     if isinstance(value, Mapping):
-        return {k: render(v, scope, path=_join(path, k), depth=depth + 1) for k, v in value.items()}
+        return {k: render(v, scope, path=_join(path, k), depth=depth + 1, as_text=as_text) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [render(v, scope, path=_join(path, i), depth=depth + 1) for i, v in enumerate(value)]
+        return [render(v, scope, path=_join(path, i), depth=depth + 1, as_text=as_text) for i, v in enumerate(value)]
     return value
 
 
@@ -179,6 +184,7 @@ def render_config(
     *,
     skip: frozenset[str] = frozenset({"auth"}),
     json_string_fields: frozenset[str] = frozenset({"body"}),
+    text_fields: frozenset[str] = frozenset({"url", "headers"}),
 ) -> dict[str, Any]:
     """The node config with every placeholder resolved; `skip` keys are copied untouched."""
     resolved: dict[str, Any] = {}
@@ -188,7 +194,7 @@ def render_config(
         elif key in json_string_fields and isinstance(value, str) and has_placeholder(value):
             resolved[key] = _render_json_string(value, scope, path=key)
         else:
-            resolved[key] = render(value, scope, path=key)
+            resolved[key] = render(value, scope, path=key, as_text=key in text_fields)
     return resolved
 
 

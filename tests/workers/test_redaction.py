@@ -1,0 +1,64 @@
+"""Redactor: secret forms (URL-encoded, base64 at any alignment), recursion, one pass for many secrets."""
+
+from __future__ import annotations
+
+import base64
+import time
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from workers.redaction import MASK, Redactor, secret_forms
+
+SECRET = "tok/en+with spaces&=é"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        SECRET,
+        quote(SECRET),
+        quote(SECRET, safe=""),
+        quote_plus(SECRET),
+        base64.b64encode(SECRET.encode()).decode(),
+        base64.b64encode(SECRET.encode()).decode().rstrip("="),
+        base64.urlsafe_b64encode(SECRET.encode()).decode(),
+    ],
+)
+def test_secret_forms_cover_encodings(form: str) -> None:
+    assert form in secret_forms(SECRET)
+    assert Redactor([SECRET]).redact_text(f"a {form} b") == f"a {MASK} b"
+
+
+@pytest.mark.parametrize("prefix", [b"", b"a", b"ab", b"abc", b"user:"])
+def test_redactor_finds_secret_inside_bigger_base64(prefix: bytes) -> None:
+    blob = base64.b64encode(prefix + b"sk_live_0123456789abcdef" + b"-suffix").decode()
+    redacted = Redactor(["sk_live_0123456789abcdef"]).redact_text(blob)
+    assert MASK in redacted
+    assert base64.b64encode(b"sk_live_0123456789abcdef").decode()[2:14] not in redacted
+
+
+def test_redactor_recurses_and_keeps_other_types() -> None:
+    redactor = Redactor(["s3cr3t-value"])
+    value = {"a": ["x s3cr3t-value y", 1, None, True], "s3cr3t-value": ("s3cr3t-value",)}
+    assert redactor.redact(value) == {"a": ["x *** y", 1, None, True], "***": ["***"]}
+
+
+def test_redactor_empty_is_identity_and_exact_mode() -> None:
+    value = {"a": "b"}
+    assert Redactor().redact(value) is value
+    assert Redactor([""]).redact_text("text") == "text"
+    assert Redactor(["abc def"], encoded=False).redact_text("abc%20def abc def") == "abc%20def ***"
+
+
+def test_redactor_prefers_longest_form() -> None:
+    assert Redactor(["abcdef", "abcdefghij"]).redact_text("xabcdefghijx") == "x***x"
+
+
+def test_redactor_is_fast_with_many_secrets() -> None:
+    redactor = Redactor([f"secret-number-{i:04d}-xyz" for i in range(200)])
+    text = "lorem ipsum " * 20_000 + "secret-number-0150-xyz"
+    started = time.perf_counter()
+    out = redactor.redact_text(text)
+    assert out.endswith(MASK)
+    assert time.perf_counter() - started < 2.0
