@@ -39,6 +39,7 @@ def engine_limits() -> EngineLimits:
         http_default_timeout_s=conf["HTTP_DEFAULT_TIMEOUT_S"],
         http_max_response_bytes=conf["HTTP_MAX_RESPONSE_BYTES"],
         output_max_bytes=conf["STEP_OUTPUT_MAX_BYTES"],
+        egress_allow=tuple(conf["EGRESS_ALLOW"]),
     )
 
 

@@ -51,8 +51,8 @@ class NodeContext:
     secret_headers: frozenset[str] = frozenset()  # header names (lower case) carrying secrets
     idempotency_key: str = ""
     limits: EngineLimits = field(default_factory=EngineLimits)
-    log: LogFn = lambda level, message, data: None  # noqa: E731
-    is_cancelled: Callable[[], bool] = lambda: False  # noqa: E731
+    log: LogFn = lambda level, message, data: None
+    is_cancelled: Callable[[], bool] = lambda: False
     # Called from another thread when the run is cancelled: an executor registers a hook that
     # breaks its blocking I/O (closes the socket) so a cancel takes effect mid-request.
     abort_hooks: list[Callable[[], None]] = field(default_factory=list)
