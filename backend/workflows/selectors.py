@@ -1,0 +1,24 @@
+"""Reads of workflows, always scoped to the user asking: another user's workflow does not exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from backend.core.errors import NotFound
+from backend.workflows.models import Workflow
+
+
+def workflow_list(*, user: Any) -> QuerySet[Workflow]:
+    """The user's workflows, most recently updated first (id breaks ties so pages never overlap)."""
+    return Workflow.objects.filter(owner=user).order_by("-updated_at", "-id")
+
+
+def workflow_get(*, user: Any, workflow_id: Any) -> Workflow:
+    """The user's workflow; NotFound (404, never 403) when it is missing or belongs to someone else."""
+    try:
+        return Workflow.objects.get(pk=workflow_id, owner=user)
+    except (Workflow.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotFound("workflow not found", details={"workflowId": str(workflow_id)}) from None

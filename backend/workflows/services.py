@@ -1,0 +1,149 @@
+"""Every write to a workflow: create, update, delete, duplicate; graphs are compiled before they are stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from backend.core.errors import Conflict, ValidationFailed
+from backend.workflows.formats import normalize_graph, parse_vars
+from backend.workflows.graph import compile_graph
+from backend.workflows.models import Workflow
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 10_000
+_UPDATABLE = frozenset({"name", "description", "graph", "variables"})
+
+
+def workflow_create(
+    *,
+    owner: Any,
+    name: str,
+    graph: Mapping[str, Any],
+    description: str = "",
+    variables: Mapping[str, Any] | None = None,
+) -> Workflow:
+    """Store a new workflow; 400 for a graph the compiler rejects, 409 `name_taken` for a used name."""
+    clean_name = _clean_name(name)
+    clean_description = _clean_description(description)
+    clean_graph, graph_vars = _clean_graph(graph)
+    clean_vars = parse_vars(variables) if variables is not None else graph_vars or {}
+    try:
+        with transaction.atomic():
+            _ensure_name_free(owner=owner, name=clean_name)
+            return Workflow.objects.create(
+                owner=owner,
+                name=clean_name,
+                description=clean_description,
+                graph=clean_graph,
+                variables=clean_vars,
+            )
+    except IntegrityError:
+        # A concurrent create won the race for this name between our check and our insert.
+        raise _name_taken(clean_name) from None
+
+
+def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
+    """Change any of name, description, graph, variables; all checks pass before anything is saved."""
+    unknown = sorted(set(fields) - _UPDATABLE)
+    if unknown:
+        raise ValidationFailed(
+            f"unknown field(s): {', '.join(unknown)}", details={name: ["unknown field"] for name in unknown}
+        )
+    changes: dict[str, Any] = {}
+    if "name" in fields:
+        changes["name"] = _clean_name(fields["name"])
+    if "description" in fields:
+        changes["description"] = _clean_description(fields["description"])
+    if "graph" in fields:
+        changes["graph"], graph_vars = _clean_graph(fields["graph"])
+        # A builder file carries its own `vars`; an explicit `variables` argument still wins.
+        if graph_vars is not None and "variables" not in fields:
+            changes["variables"] = graph_vars
+    if "variables" in fields:
+        changes["variables"] = parse_vars(fields["variables"] if fields["variables"] is not None else {})
+    if not changes:
+        return workflow
+    try:
+        with transaction.atomic():
+            if "name" in changes and changes["name"] != workflow.name:
+                _ensure_name_free(owner=workflow.owner, name=changes["name"], exclude_id=workflow.pk)
+            for attr, value in changes.items():
+                setattr(workflow, attr, value)
+            workflow.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError:
+        workflow.refresh_from_db()
+        raise _name_taken(changes.get("name", workflow.name)) from None
+    return workflow
+
+
+def workflow_delete(*, workflow: Workflow) -> None:
+    """Delete the workflow; its past runs stay (they keep their own copy of the graph)."""
+    workflow.delete()
+
+
+def workflow_duplicate(*, workflow: Workflow, name: str | None = None) -> Workflow:
+    """A copy owned by the same user, named `<name> (copy)` (or `(copy 2)`, … when that is taken)."""
+    return workflow_create(
+        owner=workflow.owner,
+        name=name if name is not None else _copy_name(workflow),
+        graph=workflow.graph,
+        description=workflow.description,
+        variables=dict(workflow.variables or {}),
+    )
+
+
+def _clean_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationFailed("`name` must be a non-empty string", details={"name": ["must be a non-empty string"]})
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(f"`name` is longer than {NAME_MAX} characters", details={"name": [f"max {NAME_MAX}"]})
+    return name
+
+
+def _clean_description(description: Any) -> str:
+    if description is None:
+        return ""
+    if not isinstance(description, str):
+        raise ValidationFailed("`description` must be a string", details={"description": ["must be a string"]})
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationFailed(
+            f"`description` is longer than {DESCRIPTION_MAX} characters",
+            details={"description": [f"max {DESCRIPTION_MAX}"]},
+        )
+    return description
+
+
+def _clean_graph(graph: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(graph in builder form, its `vars` or None); the compiler runs on what the client sent so
+    error paths match the client's document."""
+    normalised = normalize_graph(graph)
+    compile_graph(graph)
+    graph_vars = parse_vars(graph["vars"]) if "vars" in graph else None
+    return normalised, graph_vars
+
+
+def _ensure_name_free(*, owner: Any, name: str, exclude_id: Any = None) -> None:
+    taken = Workflow.objects.filter(owner=owner, name=name)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
+        raise _name_taken(name)
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(
+        f"you already have a workflow named {name!r}", code="name_taken", details={"name": ["already taken"]}
+    )
+
+
+def _copy_name(workflow: Workflow) -> str:
+    used = set(Workflow.objects.filter(owner=workflow.owner).values_list("name", flat=True))
+    base = workflow.name[: NAME_MAX - 12]
+    candidate, number = f"{base} (copy)", 2
+    while candidate in used:
+        candidate, number = f"{base} (copy {number})", number + 1
+    return candidate
