@@ -8,16 +8,35 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.db.models import Q
+from django.utils import timezone
 
-from backend.runs.step_services import steps_heartbeat
+from backend.runs.models import Step
+from backend.runs.states import RUN_ACTIVE, StepStatus
 
 logger = logging.getLogger(__name__)
+
+
+def steps_heartbeat(*, owned: Mapping[int, int]) -> set[int]:
+    """Stamp the heartbeat of every step this process still owns; return those whose run is active.
+
+    A step left out was cancelled or taken over by a newer attempt, so its executor must stop. A
+    cancelled run's step still gets its heartbeat: it is winding down, not lost.
+    """
+    if not owned:
+        return set()
+    mine = Q()
+    for step_id, attempt in owned.items():
+        mine |= Q(pk=step_id, attempt=attempt)
+    rows = Step.objects.filter(mine, status=StepStatus.RUNNING)
+    rows.update(heartbeat_at=timezone.now())
+    return set(rows.filter(run__status__in=RUN_ACTIVE).values_list("pk", flat=True))
 
 
 @dataclass
