@@ -39,13 +39,21 @@ def step_claim(*, step_id: int) -> Claim | None:
     """queued → running with attempt + 1, only while the run is active; None when not ours."""
     now = timezone.now()
     with transaction.atomic():
-        won = Step.objects.filter(pk=step_id, status=StepStatus.QUEUED, run__status__in=RUN_ACTIVE).update(
+        # Conditions on the step's own columns only: PostgreSQL re-checks those after waiting on a
+        # concurrent claim's row lock, whereas a join (run status) would sit in a subquery that is
+        # not re-evaluated, letting a duplicate delivery claim the step too.
+        won = Step.objects.filter(pk=step_id, status=StepStatus.QUEUED).update(
             status=StepStatus.RUNNING, attempt=F("attempt") + 1, started_at=now, heartbeat_at=now
         )
         if not won:
             return None
         step = Step.objects.select_related("run").get(pk=step_id)
         run = step.run
+        if run.status not in RUN_ACTIVE:
+            # Cancel turns queued steps into cancelled ones, so this only happens to a step whose
+            # run ended another way (deadline): leave it cancelled rather than run it.
+            Step.objects.filter(pk=step_id, attempt=step.attempt).update(status=StepStatus.CANCELLED, finished_at=now)
+            return None
         if run.status == RunStatus.QUEUED:
             Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING, started_at=now)
         append_events(
