@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -285,8 +286,7 @@ def legacy_to_graph(doc: Any) -> dict[str, Any]:
         data = {"label": label if isinstance(label, str) and label else f"Step {number}", "config": step["config"]}
         nodes.append(_legacy_node(f"step-{number}", "http", number, data))
     edges = [
-        {"id": f"e-{a['id']}-{b['id']}", "source": a["id"], "target": b["id"]}
-        for a, b in itertools.pairwise(nodes)
+        {"id": f"e-{a['id']}-{b['id']}", "source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)
     ]
     name = doc.get("name") if isinstance(doc.get("name"), str) and doc.get("name") else DEFAULT_NAME
     meta: dict[str, Any] = {"name": name, "version": FILE_VERSION}
@@ -364,7 +364,8 @@ def to_builder_file(
 def export_filename(name: str) -> str:
     """`<name in kebab case>-v1.json`, e.g. "Ping the Team!" → `ping-the-team-v1.json`."""
     # Split camelCase too, as the prototype's kebab-case helper did.
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", ascii_name)
     slug = re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")[:100].rstrip("-")
     return f"{slug or 'workflow'}-v{FILE_VERSION}.json"
 
