@@ -26,7 +26,7 @@ def _token_doc(token: ApiToken) -> dict[str, object]:
 
 class TokenListApi(APIView):
     def get(self, request: Request) -> Response:
-        tokens = ApiToken.objects.filter(user=request.user)  # type: ignore[misc].order_by("-created_at")
+        tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")  # type: ignore[misc]
         return Response({"results": [_token_doc(t) for t in tokens]})
 
     def post(self, request: Request) -> Response:
