@@ -1,0 +1,49 @@
+"""API tokens: hashed at rest, shown once, prefixed, revocable; the CLI prints the token last."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from backend.accounts.models import ApiToken
+from backend.accounts.services import token_authenticate, token_create, token_revoke
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_create_stores_only_a_digest(user: Any) -> None:
+    token, raw = token_create(user=user)
+    assert raw.startswith("aos_")
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert raw not in {stored.digest, stored.lookup} and len(stored.digest) == 64
+    assert token_authenticate(raw=raw).user == user
+
+
+def test_token_revoked_or_altered_is_refused(user: Any) -> None:
+    token, raw = token_create(user=user)
+    assert token_authenticate(raw=raw[:-1] + ("x" if raw[-1] != "x" else "y")) is None
+    token_revoke(token=token)
+    assert token_authenticate(raw=raw) is None
+
+
+def test_create_api_token_command_creates_user_and_prints_token_last() -> None:
+    out = StringIO()
+    call_command("create_api_token", "carol", stdout=out)
+    last = out.getvalue().strip().splitlines()[-1]
+    assert token_authenticate(raw=last).user.username == "carol"
+
+
+def test_tokens_api_lists_without_secrets_and_creates_once(api: APIClient) -> None:
+    created = api.post("/v1/tokens", {"name": "ci"}, format="json")
+    assert created.status_code == 201
+    raw = created.json()["token"]
+    listed = api.get("/v1/tokens").json()["results"]
+    assert {t["name"] for t in listed} >= {"ci"}
+    assert raw not in str(listed)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/v1/runs").status_code == 200
