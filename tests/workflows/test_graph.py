@@ -15,7 +15,7 @@ from tests.support.graphs import builder_file, chain, edge, http_node, start_nod
 URL = "https://api.example.test/x"
 
 
-def _flat(*nodes: dict[str, Any], edges: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _flat(*nodes: dict[str, Any], edges: list[Any] | None = None) -> dict[str, Any]:
     return {"nodes": list(nodes), "edges": edges or []}
 
 
