@@ -19,7 +19,7 @@ GRAPH = builder_file([start_node(), http_node("ping", "https://api.example.test/
 
 def test_workflow_admin_changelist_and_search_render(user: Any) -> None:
     workflow_create(owner=user, name="Findable", graph=GRAPH)
-    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    admin: Any = UserFactory(username="root", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(admin)
     response = client.get("/admin/workflows/workflow/?q=Find")
