@@ -265,12 +265,14 @@ def _find_cycles(leftover: Sequence[_Node]) -> list[list[_Node]]:
 
 
 def _plan(order: Sequence[_Node]) -> dict[str, Any]:
-    position = {node.index: rank for rank, node in enumerate(order)}
-    ids = [node.id for node in order]
-
-    def ranked(indexes: list[int]) -> list[str]:
-        return [ids[rank] for rank in sorted(position[i] for i in indexes)]
-
+    # Walking in topological order appends each neighbour list already sorted by that order: no sorting.
+    deps: dict[int, list[str]] = {node.index: [] for node in order}
+    following: dict[int, list[str]] = {node.index: [] for node in order}
+    for node in order:
+        for successor in node.next:
+            deps[successor].append(node.id)
+        for upstream in node.deps:
+            following[upstream].append(node.id)
     return {
         "version": PLAN_VERSION,
         "nodes": [
@@ -279,8 +281,8 @@ def _plan(order: Sequence[_Node]) -> dict[str, Any]:
                 "kind": node.kind,
                 "label": node.label,
                 "config": node.config,
-                "deps": ranked(node.deps),
-                "next": ranked(node.next),
+                "deps": deps[node.index],
+                "next": following[node.index],
             }
             for node in order
         ],

@@ -277,9 +277,10 @@ def test_compile_graph_ten_thousand_nodes_is_fast() -> None:
     graph = _flat(*nodes, edges=edges)
     best = float("inf")
     for _ in range(3):
-        began = time.perf_counter()
+        # CPU time, not wall time: parallel test runs on a busy machine must not make this flaky.
+        began = time.process_time()
         plan = compile_graph(graph)
-        best = min(best, time.perf_counter() - began)
+        best = min(best, time.process_time() - began)
     assert len(plan["nodes"]) == count
     assert plan["nodes"][0]["id"] == "start"
     assert best < 0.5, f"compiling {count} nodes took {best:.3f}s"
