@@ -11,8 +11,8 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from backend.events.routing import websocket_urlpatterns  # noqa: E402
 from backend.events.auth import RunSocketAuthMiddleware  # noqa: E402
+from backend.events.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -16,8 +17,13 @@ if (BASE_DIR / ".env").exists():
 DATA_DIR = Path(env.str("AUTOMATEOS_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 DEBUG = env.bool("AUTOMATEOS_DEBUG", default=False)
 # The embedded default needs no key to start; production refuses to run on this placeholder.
-INSECURE_DEV_SECRET = "insecure-dev-only-secret-key-change-me"
+INSECURE_DEV_SECRET = "insecure-dev-only-secret-key-change-me"  # noqa: S105 - refused outside DEBUG
 SECRET_KEY = env.str("AUTOMATEOS_SECRET_KEY", default=INSECURE_DEV_SECRET)
+if not DEBUG and SECRET_KEY in ("", INSECURE_DEV_SECRET):
+    raise ImproperlyConfigured(
+        "AUTOMATEOS_SECRET_KEY is not set. Set it to a long random string in the environment or in .env "
+        "(`make run` writes one for local use), or set AUTOMATEOS_DEBUG=true for local development."
+    )
 ALLOWED_HOSTS = env.list("AUTOMATEOS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("AUTOMATEOS_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -120,6 +126,28 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# --- Hardening ------------------------------------------------------------------------------
+# Behind TLS (AUTOMATEOS_HTTPS=true) cookies are secure, HTTP redirects to HTTPS and HSTS is on;
+# `manage.py check --deploy` is clean with that and a real secret key.
+HTTPS = env.bool("AUTOMATEOS_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("AUTOMATEOS_HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Per-token (or per-user for sessions) request budget; "off" disables it (the benchmark does).
+API_RATE = env.str("AUTOMATEOS_API_RATE", default="20000/min")
+if API_RATE != "off":
+    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["backend.api.throttling.TokenRateThrottle"]
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": API_RATE}
+
 # --- Broker, channel layer -------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = DATA_DIR / "broker"
@@ -136,6 +164,7 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
