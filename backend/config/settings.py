@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -114,7 +115,7 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 MAX_REQUEST_BYTES = env.int("AUTOMATEOS_MAX_REQUEST_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "backend.api.authentication.BearerTokenAuthentication",
         "backend.api.authentication.CsrfSessionAuthentication",

@@ -70,13 +70,6 @@ def step_claim(*, step_id: int) -> Claim | None:
     return Claim(step=step, run=run, attempt=step.attempt)
 
 
-def step_heartbeat(*, step_id: int, attempt: int) -> bool:
-    """Record liveness; False when this attempt no longer owns the step."""
-    return bool(
-        Step.objects.filter(pk=step_id, attempt=attempt, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
-    )
-
-
 def upstream_outputs(*, run_id: Any, node_ids: Sequence[str]) -> dict[str, Any]:
     if not node_ids:
         return {}
