@@ -31,40 +31,32 @@ class RunEventInline(ReadOnlyInline):
     fields = ("seq", "ts", "level", "node_id", "type", "message")
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browse and delete only: the engine is the single writer of run state."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     list_display = ("id", "owner", "workflow", "status", "trigger", "created_at", "finished_at")
     list_filter = ("status", "trigger")
     search_fields = ("id", "owner__username", "idempotency_key", "request_id")
     inlines = [StepInline, RunEventInline]
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(ReadOnlyAdmin):
     list_display = ("node_id", "run", "kind", "status", "attempt", "duration_ms", "started_at")
     list_filter = ("status", "kind")
     search_fields = ("node_id", "run__id")
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(RunEvent)
-class RunEventAdmin(admin.ModelAdmin):
+class RunEventAdmin(ReadOnlyAdmin):
     list_display = ("run", "seq", "ts", "level", "type", "node_id", "message")
     list_filter = ("level", "type")
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
