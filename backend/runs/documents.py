@@ -73,6 +73,9 @@ def run_document(run: Run, steps: list[Step], events: list[RunEvent], *, with_ou
     return {
         **run_summary(run),
         "payload": run.payload,
+        # What the run was started with (credential names only, never values): lets "Run again"
+        # and the read-only run canvas work from the document alone.
+        "graph": run.graph,
         "steps": [step_document(s, with_output=with_outputs) for s in steps],
         "logs": [event_document(e) for e in events],
         "lastSeq": events[-1].seq if events else 0,
