@@ -6,7 +6,7 @@ import base64
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 MASK = "***"
 # Below this, the unaligned base64 fragments of a secret are too short to be specific to it.
@@ -43,7 +43,29 @@ def secret_forms(secret: str) -> set[str]:
         encoded = encoder(raw).decode()
         forms.update({encoded, encoded.rstrip("=")})
     forms.update(_b64_fragments(raw))
+    forms.update(_url_parts(secret))
     return {form for form in forms if form}
+
+
+def _url_parts(secret: str) -> set[str]:
+    """For a secret that is a URL (a webhook): the parts that carry the secret when shown piecemeal.
+
+    Messages may show the URL with its password masked or just its path, so the secret path+query
+    and the password are redacted on their own too.
+    """
+    try:
+        parts = urlsplit(secret)
+    except ValueError:
+        return set()
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return set()
+    found = set()
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    if len(tail) >= _MIN_FRAGMENT * 2:
+        found.add(tail)
+    if parts.password and len(parts.password) >= _MIN_FRAGMENT:
+        found.add(parts.password)
+    return found
 
 
 class Redactor:

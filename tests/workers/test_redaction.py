@@ -62,3 +62,12 @@ def test_redactor_is_fast_with_many_secrets() -> None:
     out = redactor.redact_text(text)
     assert out.endswith(MASK)
     assert time.perf_counter() - started < 2.0
+
+
+def test_redactor_masks_webhook_url_parts() -> None:
+    hook = "https://user:pa55w0rd-xyz@hooks.slack.test/services/T000/B000/XXXXsecret"
+    redactor = Redactor([hook])
+    assert redactor.redact_text(f"POST {hook}") == f"POST {MASK}"
+    shown = "https://user:***@hooks.slack.test/services/T000/B000/XXXXsecret"
+    assert "XXXXsecret" not in redactor.redact_text(f"HTTP 404 from POST {shown}")
+    assert "pa55w0rd" not in redactor.redact_text("password pa55w0rd-xyz")

@@ -1,0 +1,166 @@
+"""Canary: a credential echoed back by the target appears nowhere but in its own ciphertext."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.test import Client
+from rest_framework.test import APIClient
+
+from backend.credentials.models import Credential
+from backend.runs.models import RunEvent, Step
+from tests.credentials.conftest import RecordingDispatcher
+from tests.support.factories import UserFactory
+from tests.support.stub_server import Reply, SeenRequest, StubServer
+
+CANARY = f"canary-{uuid.uuid4().hex}"
+HIDDEN_FORMS = [
+    CANARY,
+    CANARY[7:],  # the random part alone
+    base64.b64encode(CANARY.encode()).decode(),
+    base64.b64encode(f"user:{CANARY}".encode()).decode(),
+]
+
+
+def _echo(seen: SeenRequest) -> Reply:
+    # A hostile or careless API: it echoes the credential in plain, URL-encoded and base64 forms.
+    token = (seen.header("authorization") or "").removeprefix("Bearer ")
+    return Reply(
+        json={
+            "headers": seen.headers,
+            "query": seen.query,
+            "body": seen.body.decode(),
+            "quoted": quote(token, safe=""),
+            "b64": base64.b64encode(token.encode()).decode(),
+            "basic": seen.header("x-basic"),
+        },
+        headers={"X-Echo-Token": token},
+    )
+
+
+def _workflow_file(base_url: str) -> dict[str, Any]:
+    config = {
+        "method": "POST",
+        "url": f"{base_url}/echo?token={{{{getCredential('canaryToken')}}}}",
+        "headers": {
+            "X-Token": "{{getCredential('canaryToken')}}",
+            "X-Basic": "Basic {{getCredential('canaryBasic')}}",
+        },
+        "auth": {"credentialName": "canaryToken"},
+        "body": '{"token": "{{getCredential(\'canaryToken\')}}", "title": "{{payload.title}}"}',
+    }
+    return {
+        "nodes": [
+            {"id": "start", "type": "start", "position": {"x": 0, "y": 0}, "data": {"label": "Start", "config": {}}},
+            {"id": "echo", "type": "http", "position": {"x": 200, "y": 0}, "data": {"label": "Echo", "config": config}},
+        ],
+        "edges": [{"id": "e1", "source": "start", "target": "echo"}],
+        "meta": {"name": "Canary", "version": 1},
+    }
+
+
+def _assert_clean(where: str, text: str) -> None:
+    for form in HIDDEN_FORMS:
+        assert form not in text, f"canary form {form!r} leaked into {where}"
+
+
+def _column_text(value: Any) -> str:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).decode("latin-1")
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def test_canary_never_leaves_the_vault(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    _canary_run(api, engine, stub, caplog, level=logging.INFO)
+
+
+@pytest.mark.xfail(
+    reason="httpcore's DEBUG trace logs raw request headers; workers/executors must pin the httpcore logger "
+    "to WARNING as it does httpx (netguard.py)",
+    strict=False,
+)
+def test_canary_absent_from_debug_logs(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    _canary_run(api, engine, stub, caplog, level=logging.DEBUG)
+
+
+def _canary_run(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture, *, level: int
+) -> None:
+    caplog.set_level(level)
+    stub.route("POST", "/echo", handler=_echo)
+    responses: list[tuple[str, Any]] = []
+
+    def call(method: str, url: str, body: Any = None) -> Any:
+        response = getattr(api, method)(url, body, format="json") if body is not None else getattr(api, method)(url)
+        responses.append((f"{method.upper()} {url}", response))
+        return response
+
+    token = call("post", "/v1/credentials", {"name": "canaryToken", "kind": "bearer_token", "value": CANARY}).json()
+    call("post", "/v1/credentials", {"name": "canaryBasic", "kind": "basic_auth", "value": f"user:{CANARY}"})
+    workflow = call("post", "/v1/workflows", _workflow_file(stub.url)).json()
+    run = call("post", "/v1/runs", {"workflowId": workflow["id"], "payload": {"title": "t"}}).json()
+    engine.drain()
+
+    # The canary really was used: the target saw it in every place the workflow put it.
+    [seen] = stub.requests
+    assert seen.header("authorization") == f"Bearer {CANARY}"
+    assert seen.query["token"] == [CANARY] and json.loads(seen.body)["token"] == CANARY
+
+    run_doc = call("get", f"/v1/runs/{run['runId']}").json()
+    assert run_doc["status"] == "succeeded", run_doc
+    output = Step.objects.get(run_id=run["runId"], node_id="echo").output
+    assert "***" in json.dumps(output)
+
+    for url in (
+        "/v1/runs",
+        f"/v1/runs/{run['runId']}/events",
+        "/v1/credentials",
+        f"/v1/credentials/{token['id']}",
+        "/v1/workflows",
+        f"/v1/workflows/{workflow['id']}",
+        f"/v1/workflows/{workflow['id']}/export",
+    ):
+        call("get", url)
+    for where, response in responses:
+        assert response.status_code < 400, where
+        _assert_clean(f"API response {where}", response.content.decode())
+
+    for model in apps.get_models():
+        for row in model._default_manager.all().values():
+            for column, value in row.items():
+                if model is Credential and column == "ciphertext":
+                    continue
+                _assert_clean(f"column {model._meta.db_table}.{column}", _column_text(value))
+    assert RunEvent.objects.filter(run_id=run["runId"]).exists()
+
+    _assert_clean("captured logs", caplog.text + "".join(str(r.__dict__) for r in caplog.records))
+    assert engine.messages
+    for message in engine.messages:
+        _assert_clean("Celery message", message)
+
+    superuser: Any = UserFactory(username="canary-admin", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(superuser)
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        pages = [base]
+        pk_field: models.Field[Any, Any] = opts.pk  # type: ignore[assignment]
+        pages += [f"{base}{pk}/change/" for pk in model._default_manager.values_list(pk_field.name, flat=True)[:20]]
+        for page in pages:
+            response = browser.get(page)
+            assert response.status_code == 200, (page, model_admin)
+            _assert_clean(f"admin page {page}", response.content.decode())

@@ -1,0 +1,175 @@
+"""The starter workflows in examples/ load through the compiler and run against local Slack/Notion stand-ins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from backend.workflows.formats import read_import
+from backend.workflows.graph import compile_graph
+from tests.credentials.conftest import RecordingDispatcher
+from tests.support.stub_server import Reply, SeenRequest, StubServer
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NOTION_TOKEN = "secret_notion_test_token_0123456789"
+DATABASE_ID = "5c6a2821-6bb1-4a7e-b6e1-c50111515c3d"
+
+
+def _example(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES / name).read_text())
+
+
+def _run(api: APIClient, engine: RecordingDispatcher, file: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    created = api.post("/v1/workflows", file, format="json")
+    assert created.status_code == 201, created.content
+    started = api.post("/v1/runs", {"workflowId": created.json()["id"], "payload": payload}, format="json")
+    assert started.status_code in (201, 202), started.content
+    engine.drain()
+    return api.get(f"/v1/runs/{started.json()['runId']}").json()
+
+
+def _log_text(doc: dict[str, Any]) -> str:
+    return "\n".join(f"[{line['level'].upper()}] {line['msg']}" for line in doc["logs"])
+
+
+def _notion_file(base_url: str, database_id: str = DATABASE_ID) -> dict[str, Any]:
+    file = _example("notion-automation.json")
+    file["nodes"][1]["data"]["config"]["url"] = f"{base_url}/v1/pages"
+    file["vars"]["notionDatabaseId"] = database_id
+    return file
+
+
+def _notion(seen: SeenRequest) -> Reply:
+    """Answers like Notion: 401 for a bad token, 400 for a missing version or unknown database, else a page."""
+    if seen.header("authorization") != f"Bearer {NOTION_TOKEN}":
+        return Reply(
+            status=401,
+            json={"object": "error", "status": 401, "code": "unauthorized", "message": "API token is invalid."},
+        )
+    if seen.header("notion-version") != "2022-06-28":
+        return Reply(
+            status=400,
+            json={"object": "error", "status": 400, "code": "missing_version", "message": "Notion-Version missing"},
+        )
+    body = seen.json()
+    if body["parent"]["database_id"] != DATABASE_ID:
+        message = f"Could not find database with ID: {body['parent']['database_id']}."
+        return Reply(
+            status=400, json={"object": "error", "status": 400, "code": "validation_error", "message": message}
+        )
+    return Reply(
+        json={
+            "object": "page",
+            "id": "59833787-2cf9-4fdf-8782-e53db20768a5",
+            "parent": {"type": "database_id", "database_id": DATABASE_ID},
+            "properties": body["properties"],
+            "url": "https://www.notion.so/Launch-59833787",
+        }
+    )
+
+
+@pytest.mark.parametrize("name", ["slack-notification.json", "notion-automation.json"])
+def test_examples_load_through_the_compiler(name: str) -> None:
+    imported = read_import(_example(name))
+    plan = compile_graph(imported.graph)
+    assert plan["nodes"]
+    text = json.dumps(_example(name))
+    assert "Bearer " not in text and "hooks.slack.com" not in text  # credential names only, never a value
+
+
+def test_examples_slack_runs_against_webhook_stand_in(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+) -> None:
+    stub.route("POST", "/services/T000/B000/XXXXXXXX", body="ok")
+    hook = f"{stub.url}/services/T000/B000/XXXXXXXX"
+    assert (
+        api.post(
+            "/v1/credentials", {"name": "slackWebhook", "kind": "secret_text", "value": hook}, format="json"
+        ).status_code
+        == 201
+    )
+    doc = _run(api, engine, _example("slack-notification.json"), {"message": 'Deploy "v2" finished'})
+    assert doc["status"] == "succeeded", _log_text(doc)
+    [request] = stub.requests
+    assert request.json() == {"text": 'Deploy "v2" finished'}
+    assert request.header("content-type") == "application/json"
+    assert "XXXXXXXX" not in json.dumps(doc)
+
+
+def test_examples_slack_runs_from_operator_env_credential(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub.route("POST", "/services/T1/B1/ENVHOOK1", body="ok")
+    monkeypatch.setenv("AUTOMATEOS_ENV_CREDENTIALS", "notionToken:NOTION_TOKEN,slackWebhook:SLACK_WEBHOOK")
+    monkeypatch.setenv("SLACK_WEBHOOK", f"{stub.url}/services/T1/B1/ENVHOOK1")
+    doc = _run(api, engine, _example("slack-notification.json"), {"message": "from env"})
+    assert doc["status"] == "succeeded", _log_text(doc)
+    assert stub.requests[0].json() == {"text": "from env"}
+
+
+def test_examples_notion_creates_page(api: APIClient, engine: RecordingDispatcher, stub: StubServer) -> None:
+    stub.route("POST", "/v1/pages", handler=_notion)
+    api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
+    doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
+    assert doc["status"] == "succeeded", _log_text(doc)
+    sent = stub.requests[0].json()
+    assert sent["parent"] == {"database_id": DATABASE_ID}
+    assert sent["properties"]["Name"]["title"][0]["text"]["content"] == "Launch"
+    assert sent["properties"]["Status"] == {"select": {"name": "Done"}}
+    notion_step = next(s for s in doc["steps"] if s["nodeId"] == "notion")
+    assert notion_step["status"] == "succeeded"
+    assert NOTION_TOKEN not in json.dumps(doc)
+
+
+def test_examples_notion_bad_token_surfaces_401(api: APIClient, engine: RecordingDispatcher, stub: StubServer) -> None:
+    stub.route("POST", "/v1/pages", handler=_notion)
+    api.post(
+        "/v1/credentials",
+        {"name": "notionToken", "kind": "bearer_token", "value": "secret_wrong_token_000"},
+        format="json",
+    )
+    doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
+    assert doc["status"] == "failed"
+    logs = _log_text(doc)
+    assert "401" in logs and "API token is invalid." in logs
+    assert "secret_wrong_token_000" not in json.dumps(doc)
+
+
+def test_examples_notion_bad_database_surfaces_400(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+) -> None:
+    stub.route("POST", "/v1/pages", handler=_notion)
+    api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
+    doc = _run(api, engine, _notion_file(stub.url, "REPLACE_WITH_DATABASE_ID"), {"title": "Launch", "status": "Done"})
+    assert doc["status"] == "failed"
+    logs = _log_text(doc)
+    assert "400" in logs and "Could not find database with ID: REPLACE_WITH_DATABASE_ID." in logs
+
+
+def test_examples_notion_missing_credential_fails_before_request(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+) -> None:
+    stub.route("POST", "/v1/pages", handler=_notion)
+    doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
+    assert doc["status"] == "failed"
+    expected = "credential 'notionToken' not found (node \"Create Notion Page\", field auth.credentialName)"
+    assert expected in _log_text(doc) or expected in json.dumps(doc)
+    assert stub.requests == []
+
+
+def test_examples_notion_missing_payload_field_names_node_and_field(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+) -> None:
+    stub.route("POST", "/v1/pages", handler=_notion)
+    api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
+    doc = _run(api, engine, _notion_file(stub.url), {"status": "Done"})
+    assert doc["status"] == "failed"
+    assert (
+        'missing value for {{payload.title}} (node "Create Notion Page", '
+        "field json_body.properties.Name.title[0].text.content)"
+    ) in json.dumps(doc, ensure_ascii=False).replace('\\"', '"')
+    assert stub.requests == []
