@@ -173,3 +173,36 @@ def test_examples_notion_missing_payload_field_names_node_and_field(
         "field json_body.properties.Name.title[0].text.content)"
     ) in json.dumps(doc, ensure_ascii=False).replace('\\"', '"')
     assert stub.requests == []
+
+
+def test_examples_legacy_definition_steps_keep_credentials_and_payload(
+    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+) -> None:
+    stub.route("POST", "/tasks", status=201, json={"id": 1})
+    api.post(
+        "/v1/credentials",
+        {"name": "tasksToken", "kind": "bearer_token", "value": "tasks-secret-0123456789"},
+        format="json",
+    )
+    legacy = {
+        "name": "Create task",
+        "definition": {
+            "steps": [
+                {
+                    "type": "http_request_node",
+                    "config": {
+                        "method": "POST",
+                        "url": f"{stub.url}/tasks",
+                        "headers": {"Authorization": "Bearer {{getCredential('tasksToken')}}"},
+                        "json_body": {"title": "{{payload.title}}"},
+                    },
+                }
+            ]
+        },
+    }
+    doc = _run(api, engine, legacy, {"title": "Write docs"})
+    assert doc["status"] == "succeeded", _log_text(doc)
+    [request] = stub.requests
+    assert request.header("authorization") == "Bearer tasks-secret-0123456789"
+    assert request.json() == {"title": "Write docs"}
+    assert "tasks-secret" not in json.dumps(doc)
