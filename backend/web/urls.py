@@ -1,7 +1,24 @@
-"""Web pages (the builder work fills these in)."""
+"""Web page routes: login/logout, workflow list, builder, credentials, starter templates."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from backend.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.workflows_page, name="workflows"),
+    path("builder/", views.builder_page, name="builder"),
+    path("builder/<uuid:workflow_id>/", views.builder_page, name="builder-edit"),
+    path("credentials/", views.credentials_page, name="credentials"),
+    path("templates/<str:name>.json", views.example_template, name="example-template"),
+]

@@ -1,0 +1,65 @@
+"""Server-rendered pages: workflow list, builder, credentials, and the starter templates of examples/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from backend.api.views.workflows import workflow_document, workflow_summary
+from backend.core.errors import NotFound
+from backend.workflows.selectors import workflow_get, workflow_list
+
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+
+
+def examples_dir() -> Path:
+    """Where the starter templates live (overridable for tests with AUTOMATEOS_EXAMPLES_DIR)."""
+    return Path(getattr(settings, "AUTOMATEOS_EXAMPLES_DIR", settings.BASE_DIR / "examples"))
+
+
+@login_required
+@require_GET
+def workflows_page(request: HttpRequest) -> HttpResponse:
+    workflows = [workflow_summary(w) for w in workflow_list(user=request.user)[:500]]
+    return render(request, "workflows.html", {"workflows": workflows, "nav": "workflows"})
+
+
+@login_required
+@require_GET
+def builder_page(request: HttpRequest, workflow_id: Any = None) -> HttpResponse:
+    workflow = None
+    if workflow_id is not None:
+        try:
+            workflow = workflow_document(workflow_get(user=request.user, workflow_id=workflow_id))
+        except NotFound:
+            raise Http404("workflow not found") from None
+    boot = {"workflow": workflow, "fresh": request.GET.get("new") == "1"}
+    title = workflow["name"] if workflow else "Builder"
+    return render(request, "builder.html", {"boot": boot, "title": title, "nav": "builder"})
+
+
+@login_required
+@require_GET
+def credentials_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "credentials.html", {"nav": "credentials"})
+
+
+@login_required
+@require_GET
+def example_template(request: HttpRequest, name: str) -> HttpResponse:
+    """A starter workflow file from examples/ (only plain names: no path can escape the folder)."""
+    if not _TEMPLATE_NAME.match(name):
+        raise Http404("unknown template")
+    path = examples_dir() / f"{name}.json"
+    if not path.is_file():
+        raise Http404("unknown template")
+    response = HttpResponse(path.read_bytes(), content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

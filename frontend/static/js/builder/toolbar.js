@@ -1,0 +1,57 @@
+/** Builder toolbar: the compat.md §5 labels plus Undo, Redo, Save and Run; enables/disables from state. */
+
+import { h } from "../lib/dom.js";
+
+/**
+ * @param {HTMLElement} root
+ * @param {Record<string, () => void>} actions addStart, addHttp, slack, notion, importFile, exportFile, undo, redo, clear, save, run
+ */
+export function buildToolbar(root, actions) {
+  const button = (label, action, { title = "", cls = "tb-btn", testid = null, icon = null } = {}) => {
+    const el = h("button", { type: "button", class: cls, title: title || null, "data-testid": testid, "data-action": action }, icon ? h("span", { class: "tb-icon", "aria-hidden": "true", text: icon }) : null, label);
+    el.addEventListener("click", () => actions[action]());
+    return el;
+  };
+  const b = {
+    addStart: button("+ Start", "addStart", { title: "Add the Start node (only one per workflow)" }),
+    addHttp: button("+ HTTP", "addHttp", { title: "Add an HTTP Request node" }),
+    slack: button("📢 Slack Template", "slack", { title: "Load the Slack notification template" }),
+    notion: button("📝 Notion Template", "notion", { title: "Load the Notion database template" }),
+    importFile: button("Import", "importFile", { title: "Import a workflow file (.json)" }),
+    exportFile: button("Export", "exportFile", { title: "Download this workflow as a file", testid: "export-btn" }),
+    undo: button("Undo", "undo", { title: "Undo (Ctrl/Cmd+Z)", icon: "↶" }),
+    redo: button("Redo", "redo", { title: "Redo (Ctrl/Cmd+Y or Ctrl/Cmd+Shift+Z)", icon: "↷" }),
+    clear: button("Clear", "clear", { title: "Remove every node and connection", cls: "tb-btn tb-btn--danger" }),
+    save: button("Save", "save", { title: "Save to your workflows (Ctrl/Cmd+S)", cls: "tb-btn tb-btn--secondary" }),
+    run: button("Run", "run", { title: "Run this workflow now", cls: "tb-btn tb-btn--primary", testid: "run-button", icon: "▶" }),
+  };
+  const group = (label, ...els) => h("div", { class: "tb-group", role: "group", "aria-label": label }, ...els);
+  const saveState = h("span", { class: "save-state", "aria-live": "polite" });
+  root.replaceChildren(
+    group("Add nodes", b.addStart, b.addHttp),
+    group("Templates", b.slack, b.notion),
+    group("File", b.importFile, b.exportFile),
+    group("History", b.undo, b.redo),
+    group("Canvas", b.clear),
+    h("div", { class: "tb-spacer" }),
+    saveState,
+    group("Workflow", b.save, b.run),
+  );
+  root.setAttribute("role", "toolbar");
+  root.setAttribute("aria-label", "Builder toolbar");
+
+  return {
+    buttons: b,
+    /** @param {{hasStart: boolean, canUndo: boolean, canRedo: boolean, empty: boolean, dirty: boolean, saving: boolean, saved: boolean}} s */
+    update(s) {
+      b.addStart.disabled = s.hasStart;
+      b.addStart.title = s.hasStart ? "A workflow has one Start node, and this one has it" : "Add the Start node (only one per workflow)";
+      b.undo.disabled = !s.canUndo;
+      b.redo.disabled = !s.canRedo;
+      b.clear.disabled = s.empty;
+      b.save.disabled = s.saving;
+      saveState.textContent = s.saving ? "Saving…" : s.dirty ? "Unsaved changes" : s.saved ? "All changes saved" : "";
+      saveState.classList.toggle("is-dirty", s.dirty && !s.saving);
+    },
+  };
+}
