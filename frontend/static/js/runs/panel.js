@@ -1,0 +1,240 @@
+// The builder's run panel: Run (idempotent POST of the current graph), Cancel, live status, steps, log.
+//
+//   import { mountRunPanel } from "/static/js/runs/panel.js";
+//   mountRunPanel(document.querySelector('[data-testid="run-panel"]'), {
+//     getGraph: () => currentGraph(), onStepStatuses: (map) => canvas.setBadges(map) });
+
+import { streamRun } from "./client.js";
+import { applyEvents, fromDocument, initialState, stepStatuses } from "./stream.js";
+import { LogView, StepsView, csrfToken, el, errorMessage, renderStatus, statusText } from "./view.js";
+
+const NETWORK_RETRIES = 3;
+const RETRY_BASE_MS = 500;
+
+/** `ui_<ms>_<random>`: the builder's Idempotency-Key form (compat.md §3). */
+export function idempotencyKey(now = Date.now(), random = Math.random) {
+  return `ui_${now}_${random().toString(36).slice(2, 10).padEnd(8, "0")}`;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * POST /v1/runs with one Idempotency-Key for every attempt; only a network failure (fetch throwing)
+ * is retried, an HTTP answer never is. Returns the parsed response body; throws Error(message).
+ */
+export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch, retries = NETWORK_RETRIES, wait = sleep } = {}) {
+  let lastError = null;
+  for (let attempt = 0; attempt <= retries; attempt += 1) {
+    if (attempt) await wait(RETRY_BASE_MS * 2 ** (attempt - 1));
+    let response;
+    try {
+      response = await fetchImpl("/v1/runs", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "Idempotency-Key": key,
+          "X-CSRFToken": csrfToken(),
+        },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    if (!response.ok) throw new Error(await errorMessage(response));
+    return response.json();
+  }
+  throw new Error(`network error: ${lastError && lastError.message ? lastError.message : "no response"}`);
+}
+
+/** Mount the panel into `container` (which gets `data-testid="run-panel"` if it has none). */
+export function mountRunPanel(container, { getGraph, getPayload = null, onStepStatuses = () => {} } = {}) {
+  if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
+  if (!container.dataset.testid) container.dataset.testid = "run-panel";
+  container.classList.add("run-panel");
+  if (!container.getAttribute("role")) container.setAttribute("role", "region");
+  if (!container.getAttribute("aria-label")) container.setAttribute("aria-label", "Run");
+
+  const runButton = el("button", { type: "button", className: "run-btn run-btn--primary", "data-testid": "run-button" }, "▶ Run");
+  const cancelButton = el(
+    "button",
+    { type: "button", className: "run-btn", "data-testid": "cancel-button", disabled: true },
+    "Cancel",
+  );
+  const link = el("a", { className: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
+  const status = el("div", { "data-testid": "run-status", role: "status", "aria-live": "polite" });
+  const steps = el("ol", { className: "run-steps", "data-testid": "run-steps", "aria-label": "Steps" });
+  const logs = el("div", {
+    className: "run-logs",
+    "data-testid": "run-logs",
+    role: "log",
+    "aria-live": "polite",
+    "aria-label": "Run log",
+    tabindex: "0",
+  });
+  container.replaceChildren(
+    el("div", { className: "run-panel__bar" }, runButton, cancelButton, link),
+    status,
+    el("h3", { className: "run-panel__heading", id: "run-panel-steps" }, "Steps"),
+    steps,
+    el("h3", { className: "run-panel__heading" }, "Log"),
+    logs,
+  );
+
+  const stepsView = new StepsView(steps);
+  const logView = new LogView(logs);
+  let state = null;
+  let stream = null;
+  let mode = "idle";
+  let note = null;
+  let generation = 0;
+  renderStatus(status, { status: "idle", text: "Not run yet" });
+
+  function render() {
+    if (!state) return;
+    stepsView.render(state);
+    logView.render(state);
+    const text = statusText(state, mode) + (note && !state.terminal ? ` — ${note}` : "");
+    renderStatus(status, { status: state.status, text });
+    cancelButton.disabled = state.terminal || !state.runId;
+    runButton.disabled = !state.terminal && mode !== "stopped";
+    try {
+      onStepStatuses(stepStatuses(state));
+    } catch (err) {
+      console.error("onStepStatuses failed", err);
+    }
+  }
+
+  function fail(message) {
+    runButton.disabled = false;
+    cancelButton.disabled = true;
+    renderStatus(status, { status: "failed", text: message });
+  }
+
+  async function run() {
+    const mine = ++generation;
+    if (stream) stream.stop();
+    stream = null;
+    note = null;
+    mode = "starting";
+    runButton.disabled = true;
+    cancelButton.disabled = true;
+    link.hidden = true;
+    stepsView.clear();
+    logView.clear();
+    renderStatus(status, { status: "starting", text: "Starting…" });
+
+    let graph;
+    try {
+      graph = getGraph();
+    } catch (err) {
+      fail(`Cannot run: ${err.message}`);
+      return;
+    }
+    const body = { graph };
+    const payload = getPayload ? getPayload() : null;
+    if (payload && typeof payload === "object") body.payload = payload;
+
+    let created;
+    try {
+      created = await startRun(body);
+    } catch (err) {
+      if (mine === generation) fail(`Run not started: ${err.message}`);
+      return;
+    }
+    if (mine !== generation) return;
+    const runId = created.runId ?? created.id;
+    link.href = `/runs/${runId}/`;
+    link.hidden = false;
+    state = initialState({ runId, steps: seedSteps(graph) });
+    render();
+    await watch(runId, mine);
+  }
+
+  async function watch(runId, mine) {
+    try {
+      const response = await fetch(`/v1/runs/${runId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.ok && mine === generation) state = mergeDocument(state, await response.json());
+    } catch {
+      /* the stream below starts from 0 and brings everything */
+    }
+    if (mine !== generation) return;
+    mode = "connecting";
+    render();
+    if (state.terminal) {
+      mode = "done";
+      render();
+      return;
+    }
+    stream = streamRun(runId, {
+      after: state.lastSeq,
+      onEvents: (events) => {
+        if (mine !== generation) return;
+        state = applyEvents(state, events);
+        render();
+      },
+      onMode: (next) => {
+        if (mine !== generation) return;
+        mode = next;
+        render();
+      },
+      onError: (message) => {
+        if (mine !== generation) return;
+        note = message;
+        mode = "stopped";
+        render();
+      },
+    });
+  }
+
+  async function cancel() {
+    if (!state || !state.runId || state.terminal) return;
+    cancelButton.disabled = true;
+    try {
+      const response = await fetch(`/v1/runs/${state.runId}/cancel`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      });
+      if (!response.ok) {
+        note = `Cancel failed: ${await errorMessage(response)}`;
+        cancelButton.disabled = false;
+        render();
+      }
+    } catch (err) {
+      note = `Cancel failed: ${err.message}`;
+      cancelButton.disabled = false;
+      render();
+    }
+  }
+
+  runButton.addEventListener("click", run);
+  cancelButton.addEventListener("click", cancel);
+
+  return {
+    run,
+    cancel,
+    getState: () => state,
+    destroy() {
+      generation += 1;
+      if (stream) stream.stop();
+      container.replaceChildren();
+    },
+  };
+}
+
+// Friendly names before the document arrives: builder nodes carry `data.label`, flattened ones `label`.
+function seedSteps(graph) {
+  const nodes = graph && Array.isArray(graph.nodes) ? graph.nodes : [];
+  return nodes
+    .filter((n) => n && typeof n.id === "string")
+    .map((n) => ({ nodeId: n.id, name: (n.data && n.data.label) || n.label || n.id, kind: n.type }));
+}
+
+// The document's step order (topological) and names win; events already applied are kept.
+function mergeDocument(state, doc) {
+  const fresh = fromDocument(doc);
+  return applyEvents(fresh, state.logs);
+}

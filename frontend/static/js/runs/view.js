@@ -1,0 +1,163 @@
+// DOM views shared by the builder's run panel and the run page: status line, steps list, log.
+
+import { formatDuration, formatLogLine, formatTime, stepList } from "./stream.js";
+
+export const STATUS_LABELS = Object.freeze({
+  idle: "Not run yet",
+  starting: "Starting…",
+  queued: "Queued",
+  running: "Running",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  skipped: "Skipped",
+  cancelled: "Cancelled",
+});
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "className") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function badge(status) {
+  return el("span", { className: `run-badge run-badge--${status}`, dataset: { status } }, STATUS_LABELS[status] ?? status);
+}
+
+/** The status line: `data-status` carries the raw status, the text says it for people. */
+export function renderStatus(node, { status, text }) {
+  node.dataset.status = status;
+  node.className = `run-status run-status--${status}`;
+  node.textContent = text;
+}
+
+/** Text of the status line for a run state (the end message once it ended). */
+export function statusText(state, mode) {
+  if (state.terminal) return state.endMessage ?? STATUS_LABELS[state.status];
+  const base = state.status === "running" ? "Running…" : "Queued…";
+  if (mode === "polling") return `${base} (polling for updates)`;
+  if (mode === "reconnecting") return `${base} (reconnecting)`;
+  return base;
+}
+
+/** The steps list: one `<li>` per step, keyed by node id, updated in place. */
+export class StepsView {
+  constructor(list, { onSelect = null } = {}) {
+    this.list = list;
+    this.items = new Map();
+    this.onSelect = onSelect;
+  }
+
+  clear() {
+    this.list.replaceChildren();
+    this.items.clear();
+  }
+
+  render(state) {
+    for (const step of stepList(state)) {
+      let item = this.items.get(step.nodeId);
+      if (!item) {
+        item = el(
+          "li",
+          { className: "run-step", dataset: { nodeId: step.nodeId } },
+          el("span", { className: "run-step__name" }),
+          el("code", { className: "run-step__id" }),
+          el("span", { className: "run-step__badge" }),
+          el("span", { className: "run-step__duration" }),
+        );
+        this.items.set(step.nodeId, item);
+        this.list.append(item);
+      }
+      if (item.dataset.status === step.status && item.dataset.duration === String(step.durationMs)) continue;
+      item.dataset.status = step.status;
+      item.dataset.duration = String(step.durationMs);
+      item.querySelector(".run-step__name").textContent = step.name || step.nodeId;
+      item.querySelector(".run-step__id").textContent = step.nodeId;
+      item.querySelector(".run-step__badge").replaceChildren(badge(step.status));
+      const duration = formatDuration(step.durationMs);
+      const durationNode = item.querySelector(".run-step__duration");
+      durationNode.textContent = duration;
+      durationNode.title = duration ? `took ${duration}` : "";
+      item.setAttribute(
+        "aria-label",
+        `${step.name || step.nodeId} (${step.nodeId}): ${STATUS_LABELS[step.status] ?? step.status}` +
+          (duration ? `, ${duration}` : ""),
+      );
+      if (step.error && step.status === "failed") item.title = step.error;
+    }
+  }
+}
+
+/** The log: appends new lines, re-renders only if a line lands before one already shown. */
+export class LogView {
+  constructor(box) {
+    this.box = box;
+    this.shown = [];
+  }
+
+  clear() {
+    this.box.replaceChildren();
+    this.shown = [];
+  }
+
+  render(state) {
+    const logs = state.logs;
+    const n = this.shown.length;
+    const prefixIntact = n <= logs.length && (n === 0 || logs[n - 1].seq === this.shown[n - 1]);
+    const atBottom = this.box.scrollHeight - this.box.scrollTop - this.box.clientHeight < 24;
+    if (!prefixIntact) this.clear();
+    const fragment = document.createDocumentFragment();
+    for (const line of logs.slice(this.shown.length)) {
+      fragment.append(logLine(line));
+      this.shown.push(line.seq);
+    }
+    this.box.append(fragment);
+    if (atBottom) this.box.scrollTop = this.box.scrollHeight;
+  }
+}
+
+function logLine(line) {
+  const level = String(line.level || "info").toLowerCase();
+  return el(
+    "div",
+    { className: `run-log run-log--${level}`, dataset: { seq: String(line.seq), level } },
+    el("time", { className: "run-log__time", datetime: line.ts }, formatTime(line.ts)),
+    " ",
+    el("span", { className: "run-log__level" }, `[${level.toUpperCase()}]`),
+    " ",
+    el("span", { className: "run-log__msg" }, line.msg),
+  );
+}
+
+export { formatLogLine };
+
+/** The csrftoken cookie (session API calls need it in `X-CSRFToken`). */
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) return decodeURIComponent(match[1]);
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (input) return input.value;
+  const meta = document.querySelector("meta[name=csrf-token]");
+  return meta ? meta.content : "";
+}
+
+/** `{"error": {"message"}}` of an API error response, or a fallback. */
+export async function errorMessage(response) {
+  try {
+    const body = await response.json();
+    if (body && body.error && body.error.message) return body.error.message;
+  } catch {
+    /* not JSON */
+  }
+  return `HTTP ${response.status}`;
+}
