@@ -30,9 +30,10 @@ class SweepReport:
     failed_lost: int = 0
     republished: int = 0
     timed_out: int = 0
+    closed: int = 0
 
     def any(self) -> bool:
-        return bool(self.requeued or self.failed_lost or self.republished or self.timed_out)
+        return bool(self.requeued or self.failed_lost or self.republished or self.timed_out or self.closed)
 
 
 def sweep() -> SweepReport:
@@ -41,7 +42,9 @@ def sweep() -> SweepReport:
     now = timezone.now()
     stale_before = now - timedelta(seconds=conf["STEP_STALE_S"])
     for step in Step.objects.filter(status=StepStatus.RUNNING, heartbeat_at__lt=stale_before).select_related("run"):
-        if step.attempt < conf["STEP_MAX_ATTEMPTS"]:
+        if step.run.status not in RUN_ACTIVE:
+            report.closed += _close_orphan(step)
+        elif step.attempt < conf["STEP_MAX_ATTEMPTS"]:
             report.requeued += _requeue(step)
         else:
             report.failed_lost += _fail_lost(step)
@@ -67,6 +70,14 @@ def _requeue(step: Step) -> int:
             )  # fmt: skip
             enqueue_steps_on_commit([step.pk])
     return won
+
+
+def _close_orphan(step: Step) -> int:
+    # The run already ended (cancelled, or past its deadline) while this step's worker died: a
+    # re-queued step could never be claimed again and would stay queued forever, so close it.
+    return Step.objects.filter(pk=step.pk, attempt=step.attempt, status=StepStatus.RUNNING).update(
+        status=StepStatus.CANCELLED, heartbeat_at=None, finished_at=timezone.now()
+    )
 
 
 def _fail_lost(step: Step) -> int:
@@ -100,6 +111,10 @@ def _time_out_runs(before: Any) -> int:
     count = 0
     for run_id in Run.objects.filter(status__in=RUN_ACTIVE, created_at__lt=before).values_list("pk", flat=True):
         with transaction.atomic():
+            # Step rows before the run row, the order the engine's claim and finish lock them in;
+            # the other order deadlocks against a step finishing at the same moment.
+            queued = Step.objects.select_for_update().filter(run_id=run_id, status=StepStatus.QUEUED)
+            list(queued.order_by("pk").values_list("pk"))
             won = Run.objects.filter(pk=run_id, status__in=RUN_ACTIVE).update(
                 status=RunStatus.FAILED, finished_at=timezone.now(), error="maximum run duration exceeded"
             )
