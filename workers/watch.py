@@ -88,6 +88,8 @@ class Watcher:
             with self._lock:
                 watches = dict(self._watches)
             if not watches:
+                # Idle: give the connection back so an idle worker holds none open.
+                connections.close_all()
                 continue
             try:
                 close_old_connections()

@@ -85,11 +85,6 @@ def test_canary_never_leaves_the_vault(
     _canary_run(api, engine, stub, caplog, level=logging.INFO)
 
 
-@pytest.mark.xfail(
-    reason="httpcore's DEBUG trace logs raw request headers; workers/executors must pin the httpcore logger "
-    "to WARNING as it does httpx (netguard.py)",
-    strict=False,
-)
 def test_canary_absent_from_debug_logs(
     api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -188,6 +188,8 @@ POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50, ke
 # httpx logs every request URL at INFO; a URL may carry a resolved secret in its query string, and
 # the node logs its own masked request line, so httpx's line would only leak.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+# httpcore traces raw request headers (Authorization included) at DEBUG: never let it log them.
+logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def build_client(policy: GuardPolicy, *, verify: ssl.SSLContext | bool = True) -> httpx.Client:
