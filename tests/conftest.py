@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.services import token_create
 from tests.support.factories import UserFactory
+from tests.support.inline import InlineDispatcher, installed_inline_dispatcher
 
 
 @pytest.fixture
@@ -37,3 +39,9 @@ def api(user: Any) -> APIClient:
 @pytest.fixture
 def other_api(other_user: Any) -> APIClient:
     return _client_for(other_user)
+
+
+@pytest.fixture
+def inline_dispatcher(transactional_db: Any) -> Iterator[InlineDispatcher]:
+    """Steps run in this process on `drain()`; committed transactions so on_commit fires."""
+    yield from installed_inline_dispatcher()

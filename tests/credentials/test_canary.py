@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 
 from backend.credentials.models import Credential
 from backend.runs.models import RunEvent, Step
-from tests.credentials.conftest import RecordingDispatcher
 from tests.support.factories import UserFactory
+from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import Reply, SeenRequest, StubServer
 
 CANARY = f"canary-{uuid.uuid4().hex}"
@@ -80,19 +80,19 @@ def _column_text(value: Any) -> str:
 
 
 def test_canary_never_leaves_the_vault(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     _canary_run(api, engine, stub, caplog, level=logging.INFO)
 
 
 def test_canary_absent_from_debug_logs(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     _canary_run(api, engine, stub, caplog, level=logging.DEBUG)
 
 
 def _canary_run(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture, *, level: int
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture, *, level: int
 ) -> None:
     caplog.set_level(level)
     stub.route("POST", "/echo", handler=_echo)

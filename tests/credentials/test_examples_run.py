@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from backend.workflows.formats import read_import
 from backend.workflows.graph import compile_graph
-from tests.credentials.conftest import RecordingDispatcher
+from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import Reply, SeenRequest, StubServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -23,7 +23,7 @@ def _example(name: str) -> dict[str, Any]:
     return json.loads((EXAMPLES / name).read_text())
 
 
-def _run(api: APIClient, engine: RecordingDispatcher, file: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+def _run(api: APIClient, engine: InlineDispatcher, file: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     created = api.post("/v1/workflows", file, format="json")
     assert created.status_code == 201, created.content
     started = api.post("/v1/runs", {"workflowId": created.json()["id"], "payload": payload}, format="json")
@@ -82,7 +82,7 @@ def test_examples_load_through_the_compiler(name: str) -> None:
 
 
 def test_examples_slack_runs_against_webhook_stand_in(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+    api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
     stub.route("POST", "/services/T000/B000/XXXXXXXX", body="ok")
     hook = f"{stub.url}/services/T000/B000/XXXXXXXX"
@@ -101,7 +101,7 @@ def test_examples_slack_runs_against_webhook_stand_in(
 
 
 def test_examples_slack_runs_from_operator_env_credential(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer, monkeypatch: pytest.MonkeyPatch
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stub.route("POST", "/services/T1/B1/ENVHOOK1", body="ok")
     monkeypatch.setenv("AUTOMATEOS_ENV_CREDENTIALS", "notionToken:NOTION_TOKEN,slackWebhook:SLACK_WEBHOOK")
@@ -111,7 +111,7 @@ def test_examples_slack_runs_from_operator_env_credential(
     assert stub.requests[0].json() == {"text": "from env"}
 
 
-def test_examples_notion_creates_page(api: APIClient, engine: RecordingDispatcher, stub: StubServer) -> None:
+def test_examples_notion_creates_page(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
     doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
@@ -125,7 +125,7 @@ def test_examples_notion_creates_page(api: APIClient, engine: RecordingDispatche
     assert NOTION_TOKEN not in json.dumps(doc)
 
 
-def test_examples_notion_bad_token_surfaces_401(api: APIClient, engine: RecordingDispatcher, stub: StubServer) -> None:
+def test_examples_notion_bad_token_surfaces_401(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post(
         "/v1/credentials",
@@ -139,9 +139,7 @@ def test_examples_notion_bad_token_surfaces_401(api: APIClient, engine: Recordin
     assert "secret_wrong_token_000" not in json.dumps(doc)
 
 
-def test_examples_notion_bad_database_surfaces_400(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer
-) -> None:
+def test_examples_notion_bad_database_surfaces_400(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
     doc = _run(api, engine, _notion_file(stub.url, "REPLACE_WITH_DATABASE_ID"), {"title": "Launch", "status": "Done"})
@@ -151,7 +149,7 @@ def test_examples_notion_bad_database_surfaces_400(
 
 
 def test_examples_notion_missing_credential_fails_before_request(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+    api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
@@ -162,7 +160,7 @@ def test_examples_notion_missing_credential_fails_before_request(
 
 
 def test_examples_notion_missing_payload_field_names_node_and_field(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+    api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
@@ -176,7 +174,7 @@ def test_examples_notion_missing_payload_field_names_node_and_field(
 
 
 def test_examples_legacy_definition_steps_keep_credentials_and_payload(
-    api: APIClient, engine: RecordingDispatcher, stub: StubServer
+    api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
     stub.route("POST", "/tasks", status=201, json={"id": 1})
     api.post(

@@ -1,11 +1,15 @@
-"""An in-process dispatcher: flow tests run the real engine without a broker, deterministically."""
+"""An in-process dispatcher: flow tests run the real engine without a broker, deterministically.
+
+It also keeps the exact message body the Celery dispatcher would send for each step, so secret
+tests can search the queue's contents.
+"""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
-
-import pytest
 
 from backend.runs import dispatch
 
@@ -16,8 +20,14 @@ class InlineDispatcher:
     def __init__(self) -> None:
         self.queue: deque[int] = deque()
         self.sent: list[int] = []
+        self.messages: list[str] = []
 
     def enqueue(self, step_ids: Sequence[int]) -> None:
+        from backend.config.celery import app
+
+        for step_id in step_ids:
+            message = app.amqp.as_task_v2(uuid.uuid4().hex, dispatch.RUN_STEP_TASK, args=(step_id,))
+            self.messages.append(json.dumps({"headers": message.headers, "body": message.body}, default=str))
         self.queue.extend(step_ids)
         self.sent.extend(step_ids)
 
@@ -31,9 +41,10 @@ class InlineDispatcher:
         return done
 
 
-@pytest.fixture
-def inline_dispatcher() -> Iterator[InlineDispatcher]:
+def installed_inline_dispatcher() -> Iterator[InlineDispatcher]:
     fake = InlineDispatcher()
     previous = dispatch.set_dispatcher(fake)
-    yield fake
-    dispatch.set_dispatcher(previous)
+    try:
+        yield fake
+    finally:
+        dispatch.set_dispatcher(previous)
