@@ -48,7 +48,7 @@ def test_flow_diamond_runs_join_once_after_both_branches(
     run.refresh_from_db()
     assert run.status == "succeeded" and run.steps_remaining == 0 and run.finished_at
     assert _statuses(run) == dict.fromkeys(["start", "a", "b", "c", "d"], "succeeded")
-    order = [s for s in inline_dispatcher.sent]
+    order = list(inline_dispatcher.sent)
     assert len(order) == len(set(order)) == 4  # the join was enqueued exactly once
     types = list(RunEvent.objects.filter(run=run).values_list("type", flat=True))
     assert types[0] == "run_queued" and types[-1] == "run_succeeded"
@@ -77,7 +77,7 @@ def test_flow_duplicate_delivery_is_claimed_once(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
     graph = {"nodes": [start_node(), http_node("a", f"{stub.url}/ok")], "edges": chain("start", "a")}
-    run, _ = run_start(owner=user, graph=graph)
+    run_start(owner=user, graph=graph)
     step_id = inline_dispatcher.queue[0]
     inline_dispatcher.enqueue([step_id, step_id])
     assert inline_dispatcher.drain() == 3
@@ -103,9 +103,10 @@ def test_flow_steps_output_feeds_templates_of_later_nodes(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
     stub.route("ANY", "/id", json={"item": {"id": 42}})
+    ref = {"ref": "{{steps.first.output.body.item.id}}"}
     graph = {
         "nodes": [start_node(), http_node("first", f"{stub.url}/id"),
-                  http_node("second", f"{stub.url}/ok", method="POST", json_body={"ref": "{{steps.first.output.body.item.id}}"})],
+                  http_node("second", f"{stub.url}/ok", method="POST", json_body=ref)],
         "edges": chain("start", "first", "second"),
     }  # fmt: skip
     run, _ = run_start(owner=user, graph=graph)
