@@ -181,16 +181,32 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_TASK_ALWAYS_EAGER = False
+# Results are never read: the database holds every outcome, so storing them would be a wasted write.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
-# Late ack + prefetch 1: a killed worker hands its message back instead of losing it.
+# Ack after the task ran: a worker killed mid-step hands its message back instead of losing it.
+# Running a step twice is harmless because the step claim is fenced (status + attempt guard).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message per free slot: a busy worker never sits on messages another worker could run.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker restart must not kill workers: keep retrying the connection, also at start-up.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Time limits stay below the Redis visibility timeout (3600 s), so a long task is not handed to a
+# second worker while the first still runs. (The threads pool does not enforce them; there the
+# node's own deadlines bound a step: timeout_s per attempt, bounded retries, the run deadline.)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("AUTOMATEOS_TASK_SOFT_TIME_LIMIT_S", default=3000)
+CELERY_TASK_TIME_LIMIT = env.int("AUTOMATEOS_TASK_TIME_LIMIT_S", default=3300)
+# On SIGTERM (a deploy) a worker stops taking messages, lets running steps finish for this long,
+# then exits; unfinished messages were not acked, so the broker gives them to another worker.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("AUTOMATEOS_WORKER_SOFT_SHUTDOWN_S", default=30.0)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Nodes are I/O-bound (HTTP): threads keep many requests in flight per process.
 CELERY_WORKER_CONCURRENCY = env.int("AUTOMATEOS_WORKER_CONCURRENCY", default=16)
 CELERY_WORKER_POOL = env.str("AUTOMATEOS_WORKER_POOL", default="threads")
 
