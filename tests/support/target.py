@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ class Seen:
     body: str
     started: float
     ended: float = 0.0
+    client_closed: bool = False  # the caller hung up while we were still "working"
 
 
 @dataclass
@@ -47,7 +50,10 @@ def _handler(target: Target) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
             seen = Seen(self.command, parsed.path, query, dict(self.headers.items()), body, time.monotonic())
             target.seen.append(seen)
-            time.sleep(float(query.get("delay", 0)))
+            if self._wait_or_hangup(float(query.get("delay", 0))):
+                seen.client_closed, seen.ended = True, time.monotonic()
+                self.close_connection = True
+                return
             status = int(query.get("status", 200))
             reply = json.dumps({"ok": status < 400, "path": parsed.path, "method": self.command, "echo": body})
             seen.ended = time.monotonic()
@@ -57,6 +63,15 @@ def _handler(target: Target) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def _wait_or_hangup(self, delay: float) -> bool:
+            """Sleep `delay` seconds, returning True early if the client closes the connection."""
+            deadline = time.monotonic() + delay
+            while (left := deadline - time.monotonic()) > 0:
+                readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+                if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                    return True
+            return False
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle  # noqa: N815
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -12,6 +13,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import ValidationError
 
+from workers.executors.abortable import abort_thread_io
 from workers.executors.base import NodeContext, NodeFailure, NodeResult, NodeSpec
 from workers.executors.http_config import AuthRef, HttpConfig, build_content, url_problem
 from workers.executors.http_transfer import Exchange, TransferError, display_url, perform
@@ -169,11 +171,14 @@ class _InFlight:
 
     def __init__(self) -> None:
         self._response: httpx.Response | None = None
+        self._thread_id = threading.get_ident()
 
     def set(self, response: httpx.Response | None) -> None:
         self._response = response
 
     def abort(self) -> None:
+        # Waiting for the answer's headers there is no response to close yet: break the socket read.
+        abort_thread_io(self._thread_id)
         response = self._response
         if response is not None:
             response.close()

@@ -14,6 +14,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from workers.executors.abortable import AbortableStream
 from workers.executors.base import EngineLimits, NodeFailure
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -153,7 +154,8 @@ class GuardedBackend(httpcore.NetworkBackend):
         last: Exception | None = None
         for address in resolve_checked(host, port, self.policy):
             try:
-                return self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+                stream = self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+                return AbortableStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc  # try the next checked address, like a normal resolver-driven connect
         assert last is not None
