@@ -52,15 +52,16 @@ export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch
 /** Mount the panel into `container` (which gets `data-testid="run-panel"` if it has none). */
 export function mountRunPanel(container, { getGraph, getPayload = null, onStepStatuses = () => {} } = {}) {
   if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
+  ensureStylesheet();
   if (!container.dataset.testid) container.dataset.testid = "run-panel";
   container.classList.add("run-panel");
   if (!container.getAttribute("role")) container.setAttribute("role", "region");
   if (!container.getAttribute("aria-label")) container.setAttribute("aria-label", "Run");
 
-  const runButton = el("button", { type: "button", className: "run-btn run-btn--primary", "data-testid": "run-button" }, "▶ Run");
+  const runButton = el("button", { type: "button", className: "btn btn--primary btn--small", "data-testid": "run-button" }, "▶ Run");
   const cancelButton = el(
     "button",
-    { type: "button", className: "run-btn", "data-testid": "cancel-button", disabled: true },
+    { type: "button", className: "btn btn--ghost btn--small", "data-testid": "cancel-button", disabled: true },
     "Cancel",
   );
   const link = el("a", { className: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
@@ -223,6 +224,14 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
       container.replaceChildren();
     },
   };
+}
+
+// The panel brings its own CSS so a page only has to import this module.
+function ensureStylesheet() {
+  if (document.querySelector("link[data-runs-css]")) return;
+  const href = new URL("../../css/runs.css", import.meta.url).href;
+  if (document.querySelector(`link[href="${href}"]`)) return;
+  document.head.append(el("link", { rel: "stylesheet", href, "data-runs-css": "" }));
 }
 
 // Friendly names before the document arrives: builder nodes carry `data.label`, flattened ones `label`.

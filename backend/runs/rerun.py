@@ -1,0 +1,34 @@
+"""Run again: a new run with the frozen graph and payload of an earlier one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from backend.runs.models import Run
+from backend.runs.services import run_start
+
+
+def run_rerun(*, run: Run, owner: Any, idempotency_key: str | None = None, request_id: str = "") -> tuple[Run, bool]:
+    """Start `run`'s graph again with its payload; the new run keeps the workflow link.
+
+    The graph is the one the run was started with (later edits of the workflow do not leak in).
+    Returns (new run, created); the same key returns the first rerun unchanged.
+    """
+    graph = dict(run.graph)
+    if run.variables and not isinstance(graph.get("vars"), dict):
+        graph["vars"] = dict(run.variables)  # a run of a saved workflow took its variables from it
+    with transaction.atomic():
+        new, created = run_start(
+            owner=owner,
+            graph=graph,
+            payload=dict(run.payload or {}),
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            trigger="rerun",
+        )
+        if created and run.workflow_id and new.workflow_id != run.workflow_id:
+            Run.objects.filter(pk=new.pk).update(workflow_id=run.workflow_id)
+            new.workflow_id = run.workflow_id
+    return new, created

@@ -1,0 +1,261 @@
+// The run page: read-only canvas with live colours, steps, streaming log, outputs (JSON viewer), timeline.
+
+import { streamRun } from "./client.js";
+import { STATUS_LABELS, LogView, StepsView, badge, csrfToken, el, errorMessage, renderStatus, statusText } from "./view.js";
+import { formatDuration, fromDocument, applyEvents, stepList } from "./stream.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) node.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function readJson(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
+}
+
+// ---- read-only canvas -------------------------------------------------------------------------
+
+export class RunCanvas {
+  constructor(root, data) {
+    this.root = root;
+    this.data = data;
+    this.groups = new Map();
+    this.draw();
+  }
+
+  draw() {
+    const { nodes, edges, width, height, nodeWidth: w, nodeHeight: h } = this.data;
+    this.root.setAttribute("viewBox", `0 0 ${Math.max(width, 200)} ${Math.max(height, 80)}`);
+    const at = new Map(nodes.map((n) => [n.id, n]));
+    const lines = edges.map((e) => {
+      const a = at.get(e.source);
+      const b = at.get(e.target);
+      const [x1, y1, x2, y2] = [a.x + w, a.y + h / 2, b.x, b.y + h / 2];
+      const dx = Math.max(30, (x2 - x1) / 2);
+      return svg("path", { class: "edge", d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, "marker-end": "url(#run-arrow)" });
+    });
+    const defs = svg(
+      "defs",
+      {},
+      svg("marker", { id: "run-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+        svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#94a3b8" })),
+    );
+    const boxes = nodes.map((n) => {
+      const status = svg("text", { class: "node__status", x: w - 10, y: 20, "text-anchor": "end" });
+      const g = svg(
+        "g",
+        { class: "node", transform: `translate(${n.x} ${n.y})`, "data-node-id": n.id, "data-status": "queued" },
+        svg("title", {}, `${n.label} (${n.id})`),
+        svg("rect", { width: w, height: h, rx: 9 }),
+        svg("text", { x: 12, y: 22 }, truncate(n.label, 17)),
+        svg("text", { class: "node__id", x: 12, y: 40 }, truncate(n.id, 22)),
+        status,
+      );
+      this.groups.set(n.id, { g, status });
+      return g;
+    });
+    this.root.replaceChildren(defs, ...lines, ...boxes);
+  }
+
+  setStatuses(state) {
+    for (const [id, { g, status }] of this.groups) {
+      const s = state.steps[id]?.status ?? "queued";
+      if (g.getAttribute("data-status") === s) continue;
+      g.setAttribute("data-status", s);
+      status.textContent = (STATUS_LABELS[s] ?? s).toLowerCase();
+    }
+  }
+}
+
+function truncate(text, n) {
+  const s = String(text ?? "");
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+// ---- JSON viewer ----------------------------------------------------------------------------------
+
+const MAX_ITEMS = 200;
+
+/** A collapsible tree of `value`; objects and arrays below `openDepth` start closed. */
+export function jsonView(value, { openDepth = 1 } = {}) {
+  return el("div", { className: "json-view" }, jsonNode(null, value, 0, openDepth));
+}
+
+function jsonNode(key, value, depth, openDepth) {
+  const label = key === null ? [] : [el("span", { className: "jv-key" }, JSON.stringify(key)), ": "];
+  if (value !== null && typeof value === "object") {
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
+    const summary = el("summary", {}, ...label, open, el("span", { className: "jv-meta" }, ` ${entries.length} ${entries.length === 1 ? "item" : "items"} `), close);
+    const details = el("details", { open: depth < openDepth }, summary);
+    for (const [k, v] of entries.slice(0, MAX_ITEMS)) {
+      details.append(jsonNode(Array.isArray(value) ? null : k, v, depth + 1, openDepth));
+    }
+    if (entries.length > MAX_ITEMS) details.append(el("div", { className: "jv-row jv-meta" }, `… ${entries.length - MAX_ITEMS} more`));
+    return details;
+  }
+  let cls = "jv-null";
+  if (typeof value === "string") cls = "jv-string";
+  else if (typeof value === "number") cls = "jv-number";
+  else if (typeof value === "boolean") cls = "jv-bool";
+  return el("div", { className: "jv-row" }, ...label, el("span", { className: cls }, JSON.stringify(value)));
+}
+
+// ---- outputs -------------------------------------------------------------------------------------
+
+function renderOutputs(root, state, outputs) {
+  const open = new Set([...root.querySelectorAll("details[data-node-id][open]")].map((d) => d.dataset.nodeId));
+  const items = stepList(state).map((step) => {
+    const has = Object.prototype.hasOwnProperty.call(outputs, step.nodeId) && outputs[step.nodeId] !== null;
+    const details = el(
+      "details",
+      { dataset: { nodeId: step.nodeId }, open: open.has(step.nodeId) },
+      el("summary", {}, step.name || step.nodeId, el("code", {}, step.nodeId), badge(step.status)),
+      has ? jsonView(outputs[step.nodeId]) : el("p", { className: "muted small empty-output" }, step.error ? `Error: ${step.error}` : "No output."),
+    );
+    return details;
+  });
+  root.replaceChildren(...items);
+}
+
+// ---- timeline ------------------------------------------------------------------------------------
+
+export function renderTimeline(root, state, now = Date.now()) {
+  const steps = stepList(state).filter((s) => s.startedAt);
+  if (!steps.length) {
+    root.replaceChildren(el("p", { className: "muted small" }, "No step has started yet."));
+    return;
+  }
+  const t = (iso) => Date.parse(iso);
+  const start = Math.min(...steps.map((s) => t(s.startedAt)));
+  const ends = steps.map((s) => (s.finishedAt ? t(s.finishedAt) : state.terminal ? t(state.finishedAt ?? s.startedAt) : now));
+  const end = Math.max(start + 1, ...ends);
+  const span = end - start;
+  const [labelW, chartW, rowH, top] = [150, 620, 24, 22];
+  const width = labelW + chartW + 70;
+  const height = top + steps.length * rowH + 6;
+  const x = (ms) => labelW + ((ms - start) / span) * chartW;
+  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => [
+    svg("line", { class: "tl-grid", x1: labelW + f * chartW, x2: labelW + f * chartW, y1: top - 4, y2: height }),
+    svg("text", { class: "tl-axis", x: labelW + f * chartW, y: 12, "text-anchor": f === 0 ? "start" : f === 1 ? "end" : "middle" }, `+${formatDuration(f * span)}`),
+  ]);
+  const rows = steps.map((s, i) => {
+    const y = top + i * rowH;
+    const x0 = x(t(s.startedAt));
+    const x1 = Math.max(x0 + 2, x(ends[i]));
+    const took = s.durationMs ?? (s.finishedAt ? t(s.finishedAt) - t(s.startedAt) : null);
+    const text = took === null ? "running" : formatDuration(took);
+    return svg(
+      "g",
+      { "data-node-id": s.nodeId },
+      svg("text", { class: "tl-label", x: labelW - 8, y: y + 15, "text-anchor": "end" }, truncate(s.name || s.nodeId, 20)),
+      svg(
+        "rect",
+        { class: "tl-bar", x: x0, y: y + 4, width: x1 - x0, height: rowH - 9, rx: 3, "data-status": s.status },
+        svg("title", {}, `${s.name || s.nodeId}: ${s.status}, started +${formatDuration(t(s.startedAt) - start)}, ${text}`),
+      ),
+      svg("text", { class: "tl-axis", x: x1 + 6, y: y + 15 }, text),
+    );
+  });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "When each step started and ended" }, ...grid.flat(), ...rows);
+  root.replaceChildren(chart);
+}
+
+// ---- page ----------------------------------------------------------------------------------------
+
+function boot() {
+  const doc = readJson("run-doc");
+  const canvasData = readJson("run-canvas-data");
+  if (!doc) return;
+  const runId = doc.id;
+  let state = fromDocument(doc);
+  let mode = state.terminal ? "done" : "connecting";
+  let note = null;
+  let outputs = Object.fromEntries((doc.steps ?? []).map((s) => [s.nodeId, s.output ?? null]));
+
+  const statusNode = document.querySelector("[data-testid=run-status]");
+  const cancelButton = document.querySelector("[data-testid=cancel-button]");
+  const durationNode = document.querySelector("[data-testid=run-duration]");
+  const steps = new StepsView(document.querySelector("[data-testid=run-steps]"));
+  const logs = new LogView(document.querySelector("[data-testid=run-logs]"));
+  const canvasRoot = document.getElementById("run-canvas");
+  const canvas = canvasRoot && canvasData ? new RunCanvas(canvasRoot, canvasData) : null;
+  const timeline = document.getElementById("run-timeline");
+  const outputsRoot = document.getElementById("run-outputs");
+
+  function render() {
+    steps.render(state);
+    logs.render(state);
+    canvas?.setStatuses(state);
+    renderTimeline(timeline, state);
+    renderOutputs(outputsRoot, state, outputs);
+    renderStatus(statusNode, { status: state.status, text: statusText(state, mode) + (note && !state.terminal ? ` — ${note}` : "") });
+    if (cancelButton) cancelButton.disabled = state.terminal;
+    if (durationNode && state.terminal && state.durationMs !== null) durationNode.textContent = formatDuration(state.durationMs);
+  }
+
+  let refreshTimer = null;
+  function refreshOutputs() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(async () => {
+      try {
+        const response = await fetch(`/v1/runs/${runId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        const fresh = await response.json();
+        outputs = Object.fromEntries((fresh.steps ?? []).map((s) => [s.nodeId, s.output ?? null]));
+        if (fresh.durationMs !== null && fresh.durationMs !== undefined && state.terminal) state = { ...state, durationMs: fresh.durationMs };
+        render();
+      } catch {
+        /* outputs stay as they were */
+      }
+    }, 300);
+  }
+
+  render();
+  if (state.terminal) return;
+
+  const ticker = setInterval(() => {
+    if (state.terminal) clearInterval(ticker);
+    else renderTimeline(timeline, state);
+  }, 1000);
+
+  streamRun(runId, {
+    after: state.lastSeq,
+    onEvents: (events) => {
+      state = applyEvents(state, events);
+      render();
+      if (events.some((e) => !["log", "run_queued", "step_started"].includes(e.type))) refreshOutputs();
+    },
+    onMode: (next) => {
+      mode = next;
+      render();
+    },
+    onError: (message) => {
+      note = message;
+      render();
+    },
+  });
+
+  cancelButton?.addEventListener("click", async () => {
+    cancelButton.disabled = true;
+    try {
+      const response = await fetch(`/v1/runs/${runId}/cancel`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      });
+      if (!response.ok) throw new Error(await errorMessage(response));
+    } catch (err) {
+      note = `Cancel failed: ${err.message}`;
+      cancelButton.disabled = false;
+      render();
+    }
+  });
+}
+
+boot();
