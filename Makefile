@@ -10,7 +10,6 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
 BENCH_QUICK := $(if $(filter 1 true yes,$(QUICK)),AUTOMATEOS_BENCH_QUICK=1 ,)
-LIVE_CHECK := $(wildcard backend/*/management/commands/live_check.py)
 
 .PHONY: help run worker test test-faults bench live-check lint fmt migrate clean services venv dev \
         _ruff _format _mypy _pytest _js _browser
@@ -56,13 +55,9 @@ migrate: $(VENV)/.stamp-run ## apply database migrations
 	$(PY) scripts/devserver.py prepare
 	$(PY) manage.py migrate --noinput
 
-live-check: $(VENV)/.stamp-dev ## end-to-end check against real services (manage.py live_check)
-ifneq ($(LIVE_CHECK),)
+live-check: $(VENV)/.stamp-run ## run both starter workflows against the real Slack and Notion (env vars)
 	$(PY) scripts/devserver.py prepare
-	$(PY) manage.py live_check $(ARGS)
-else
-	@echo "live-check: no live_check management command yet; nothing to do"
-endif
+	$(PY) scripts/live_check.py
 
 # --- checks -----------------------------------------------------------------------------------------
 
