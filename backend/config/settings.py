@@ -25,6 +25,14 @@ if not DEBUG and SECRET_KEY in ("", INSECURE_DEV_SECRET):
         "AUTOMATEOS_SECRET_KEY is not set. Set it to a long random string in the environment or in .env "
         "(`make run` writes one for local use), or set AUTOMATEOS_DEBUG=true for local development."
     )
+# Credentials are unreadable without it; refuse to serve (web and workers alike) rather than fail
+# at the first run that needs one. The credentials app's system check says the same for manage.py.
+if not DEBUG and not env.str("AUTOMATEOS_ENCRYPTION_KEYS", default=""):
+    raise ImproperlyConfigured(
+        "AUTOMATEOS_ENCRYPTION_KEYS is not set. Set it to `k1:<base64 of 32 random bytes>` (e.g. "
+        '`python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`), in the '
+        "environment or .env; keep it safe: losing it makes stored credentials unreadable."
+    )
 ALLOWED_HOSTS = env.list("AUTOMATEOS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("AUTOMATEOS_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -37,3 +37,9 @@ def test_settings_check_deploy_is_clean_with_production_values() -> None:
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_settings_refuse_production_without_encryption_keys() -> None:
+    result = _manage("check", AUTOMATEOS_DEBUG="false", AUTOMATEOS_SECRET_KEY="s" * 50, AUTOMATEOS_ENCRYPTION_KEYS="")
+    assert result.returncode != 0
+    assert "AUTOMATEOS_ENCRYPTION_KEYS is not set" in result.stderr
