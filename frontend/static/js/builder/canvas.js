@@ -55,6 +55,7 @@ export class Canvas {
         { id: "grid-dots", width: 16, height: 16, patternUnits: "userSpaceOnUse" },
         s("circle", { cx: 1, cy: 1, r: 1, class: "grid-dot" }),
       ),
+      s("clipPath", { id: "node-clip" }, s("rect", { width: NODE_W, height: NODE_H, rx: 12 })),
       s(
         "marker",
         { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
@@ -94,14 +95,16 @@ export class Canvas {
     return { x: (clientX - r.left - this.view.x) / this.view.k, y: (clientY - r.top - this.view.y) / this.view.k };
   }
 
-  /** Where a new node should go: the middle of the visible area, nudged so nodes do not stack. */
+  /** Where a new node should go: right of the selected (or last) node, else mid-view; never on another node. */
   freeSpot() {
     const r = this.svg.getBoundingClientRect();
     const centre = this.toWorld(r.left + r.width / 2 - (NODE_W * this.view.k) / 2, r.top + r.height / 2 - (NODE_H * this.view.k) / 2);
     const state = this.hooks.getState();
-    let spot = { x: snap(centre.x), y: snap(centre.y) };
-    const taken = (p) => state.nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24);
-    for (let i = 0; i < 50 && taken(spot); i++) spot = { x: spot.x + 32, y: spot.y + 32 };
+    const selected = state.nodes.filter((n) => this.selection.nodes.has(n.id));
+    const anchor = selected.length === 1 ? selected[0] : state.nodes[state.nodes.length - 1];
+    let spot = anchor ? { x: anchor.position.x + NODE_W + 64, y: anchor.position.y } : { x: snap(centre.x), y: snap(centre.y) };
+    const taken = (p) => state.nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_W && Math.abs(n.position.y - p.y) < NODE_H + 16);
+    for (let i = 0; i < 50 && taken(spot); i++) spot = { x: spot.x, y: spot.y + NODE_H + 32 };
     return spot;
   }
 
@@ -121,6 +124,19 @@ export class Canvas {
     const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.view.k * factor));
     const ratio = k / this.view.k;
     this.view = { k, x: px - (px - this.view.x) * ratio, y: py - (py - this.view.y) * ratio };
+    this.applyView();
+  }
+
+  /** Pan so that a node is in view (after adding one off-screen). */
+  ensureVisible(id) {
+    const node = this.hooks.getState().nodes.find((n) => n.id === id);
+    const r = this.svg.getBoundingClientRect();
+    if (!node || !r.width) return;
+    const x = node.position.x * this.view.k + this.view.x;
+    const y = node.position.y * this.view.k + this.view.y;
+    const margin = 24;
+    if (x >= margin && y >= margin && x + NODE_W * this.view.k <= r.width - margin && y + NODE_H * this.view.k <= r.height - margin) return;
+    this.view = { ...this.view, x: r.width / 2 - (node.position.x + NODE_W / 2) * this.view.k, y: r.height / 2 - (node.position.y + NODE_H / 2) * this.view.k };
     this.applyView();
   }
 
@@ -234,7 +250,7 @@ export class Canvas {
         },
         s("rect", { class: "node__shadow", x: 0, y: 2, width: NODE_W, height: NODE_H, rx: 12 }),
         s("rect", { class: "node__box", width: NODE_W, height: NODE_H, rx: 12 }),
-        s("rect", { class: "node__accent", x: 0, y: 0, width: 5, height: NODE_H, rx: 2.5 }),
+        s("rect", { class: "node__accent", x: 0, y: 0, width: 4, height: NODE_H, "clip-path": "url(#node-clip)" }),
         s("circle", { class: "node__icon-bg", cx: 30, cy: NODE_H / 2, r: 15 }),
         s("text", { class: "node__icon", x: 30, y: NODE_H / 2 + 5, "text-anchor": "middle" }, n.type === "start" ? "▶" : n.type === "http" ? "⇄" : "◆"),
         s("text", { class: "node__label", x: 54, y: 30 }, truncate(label, 20)),

@@ -76,7 +76,7 @@ export function kvEditor({ name, label, value, keyPlaceholder = "Name", valuePla
     if (focus) key.focus();
   };
   for (const [k, v] of Object.entries(original)) addRow(k, v);
-  const add = h("button", { type: "button", class: "btn btn--small btn--ghost", text: addLabel, "aria-label": `${addLabel.replace(/^\+\s*/, "Add ")}` });
+  const add = h("button", { type: "button", class: "btn btn--small btn--ghost", text: addLabel, "aria-label": addLabel.replace(/^\+\s*/, "") });
   add.addEventListener("click", () => addRow("", "", true));
   root.append(add);
   return root;

@@ -113,6 +113,7 @@ function addNode(type) {
   const r = G.addNode(state, type, canvas.freeSpot());
   if (r.error) return toast(r.error, { kind: "warning" });
   commit(r.state, { select: { nodes: [r.id] } });
+  canvas.ensureVisible(r.id);
   inspector.show(canvas.selectionList());
 }
 
@@ -374,6 +375,12 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+// Timers can be throttled; leaving the page always writes the latest state.
+window.addEventListener("pagehide", () => autosave());
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") autosave();
+});
+
 window.addEventListener("beforeunload", (e) => {
   if (!isDirty()) return;
   e.preventDefault();
@@ -417,6 +424,8 @@ function restore() {
 }
 
 async function init() {
+  // A fresh builder drops `?new=1` so that a reload restores the autosave instead of starting over.
+  if (boot.fresh) window.history.replaceState(null, "", "/builder/");
   try {
     const types = items(await api("/v1/node-types"));
     if (types.length) kinds = Object.fromEntries(types.map((t) => [t.kind, t]));
