@@ -181,6 +181,11 @@ def run_cancel(*, run: Run) -> bool:
 
     now = timezone.now()
     with transaction.atomic():
+        # Lock the queued steps before the run row: the engine takes steps first and the run last,
+        # so the same order here keeps a cancel racing a finishing step from deadlocking.
+        list(
+            Step.objects.select_for_update().filter(run=run, status=StepStatus.QUEUED).order_by("pk").values_list("pk")
+        )
         won = Run.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
             status=RunStatus.CANCELLED, finished_at=now, error="cancelled by user"
         )
