@@ -45,3 +45,19 @@ def other_api(other_user: Any) -> APIClient:
 def inline_dispatcher(transactional_db: Any) -> Iterator[InlineDispatcher]:
     """Steps run in this process on `drain()`; committed transactions so on_commit fires."""
     yield from installed_inline_dispatcher()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_test_database(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Before pytest-django drops the test database, end sessions other threads left open
+    (Channels' sync-to-async threads, the engine's watcher) so the drop does not fail."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
