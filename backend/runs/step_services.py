@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from backend.events.publisher import EventDraft, append_events, db_uuid, reserve_seq, store_events
@@ -36,28 +35,28 @@ class Outcome:
 
 
 def step_claim(*, step_id: int) -> Claim | None:
-    """queued → running with attempt + 1, only while the run is active; None when not ours."""
+    """queued → running with attempt + 1, only while the run is active; None when not ours.
+
+    Three statements and one commit on the hot path: the guarded step UPDATE returns the row, and
+    one run UPDATE both moves a queued run to running and reserves the event's sequence number.
+    """
     now = timezone.now()
     with transaction.atomic():
         # Conditions on the step's own columns only: PostgreSQL re-checks those after waiting on a
         # concurrent claim's row lock, whereas a join (run status) would sit in a subquery that is
         # not re-evaluated, letting a duplicate delivery claim the step too.
-        won = Step.objects.filter(pk=step_id, status=StepStatus.QUEUED).update(
-            status=StepStatus.RUNNING, attempt=F("attempt") + 1, started_at=now, heartbeat_at=now
-        )
-        if not won:
+        step = _claim_step(step_id=step_id, now=now)
+        if step is None:
             return None
-        step = Step.objects.select_related("run").get(pk=step_id)
-        run = step.run
-        if run.status not in RUN_ACTIVE:
+        run = _activate_run(run_id=step.run_id, now=now)
+        if run is None:
             # Cancel turns queued steps into cancelled ones, so this only happens to a step whose
             # run ended another way (deadline): leave it cancelled rather than run it.
             Step.objects.filter(pk=step_id, attempt=step.attempt).update(status=StepStatus.CANCELLED, finished_at=now)
             return None
-        if run.status == RunStatus.QUEUED:
-            Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING, started_at=now)
-        append_events(
+        store_events(
             run_id=run.pk,
+            last_seq=run.event_seq,
             drafts=[
                 EventDraft(
                     type="step_started",
@@ -68,6 +67,32 @@ def step_claim(*, step_id: int) -> Claim | None:
             ],
         )
     return Claim(step=step, run=run, attempt=step.attempt)
+
+
+def _claim_step(*, step_id: int, now: Any) -> Step | None:
+    table = Step._meta.db_table
+    columns = ", ".join(f.column for f in Step._meta.concrete_fields)
+    sql = (
+        f"UPDATE {table} SET status = %s, attempt = attempt + 1, started_at = %s, heartbeat_at = %s "  # noqa: S608
+        f"WHERE id = %s AND status = %s RETURNING {columns}"
+    )
+    rows = list(Step.objects.raw(sql, [StepStatus.RUNNING, now, now, step_id, StepStatus.QUEUED]))
+    return rows[0] if rows else None
+
+
+def _activate_run(*, run_id: Any, now: Any) -> Run | None:
+    """queued/running → running with one more event reserved; None when the run is not active.
+
+    Only the fields a node needs are read (never the plan, which grows with the graph).
+    """
+    table = Run._meta.db_table
+    sql = (
+        f"UPDATE {table} SET status = %s, started_at = COALESCE(started_at, %s), "  # noqa: S608
+        "event_seq = event_seq + 1 WHERE id = %s AND status IN (%s, %s) "
+        "RETURNING id, owner_id, workflow_id, status, payload, variables, event_seq, started_at"
+    )
+    rows = list(Run.objects.raw(sql, [RunStatus.RUNNING, now, db_uuid(run_id), *RUN_ACTIVE]))
+    return rows[0] if rows else None
 
 
 def upstream_outputs(*, run_id: Any, node_ids: Sequence[str]) -> dict[str, Any]:
