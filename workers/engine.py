@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import close_old_connections
 
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run
@@ -45,6 +46,16 @@ def engine_limits() -> EngineLimits:
 
 def execute_step(step_id: int) -> None:
     """Run one step end to end. Safe to call twice: the claim lets only one caller through."""
+    try:
+        _execute(step_id)
+    finally:
+        # Django's request-cycle rule for a task: drop a broken or CONN_MAX_AGE-expired connection,
+        # keep a healthy one (Celery's own fixup closes every connection per task unless
+        # CELERY_DB_REUSE_MAX is set, which costs a new PostgreSQL session per node).
+        close_old_connections()
+
+
+def _execute(step_id: int) -> None:
     claim = step_claim(step_id=step_id)
     if claim is None:
         return
