@@ -66,7 +66,7 @@ test: $(VENV)/.stamp-dev services ## lint, types, Python tests, JS tests, browse
 	$(MAKE) -k _ruff _format _mypy _pytest _js _browser
 
 test-faults: $(VENV)/.stamp-dev services ## fault-injection tests (pytest -m faults)
-	$(PY) -m pytest -m faults || { rc=$$?; if [ $$rc -eq 5 ]; then echo "test-faults: no fault tests collected yet"; else exit $$rc; fi; }
+	$(PY) -m pytest -m faults -s || { rc=$$?; if [ $$rc -eq 5 ]; then echo "test-faults: no fault tests collected yet"; else exit $$rc; fi; }
 
 bench: $(VENV)/.stamp-dev services ## benchmarks (QUICK=1 for the short mode); writes bench/results.json
 	@if [ -f bench/__main__.py ]; then \
