@@ -192,3 +192,17 @@ test("fromDocument of a finished run is terminal with the server's duration", ()
   assert.equal(state.lastSeq, 4);
   assert.equal(state.endMessage, "Run failed: Ping: HTTP 404");
 });
+
+test("run_cancelled settles a still-running step as cancelled; a later real event still wins", () => {
+  let state = applyEvents(initialState(), [
+    ev(1, "run_queued"),
+    ev(2, "step_started", { nodeId: "slow" }),
+    ev(3, "step_cancelled", { nodeId: "after", level: "warn" }),
+    ev(4, "run_cancelled", { level: "warn" }),
+  ]);
+  assert.deepEqual(stepStatuses(state), { slow: "cancelled", after: "cancelled" });
+  assert.equal(state.steps.slow.durationMs, 200); // started at +200 ms, run cancelled at +400 ms
+  state = reduce(state, ev(5, "step_succeeded", { nodeId: "slow", data: { durationMs: 310 } }));
+  assert.equal(state.steps.slow.status, "succeeded");
+  assert.equal(state.steps.slow.durationMs, 310);
+});

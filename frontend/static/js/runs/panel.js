@@ -65,6 +65,21 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
     "Cancel",
   );
   const link = el("a", { className: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
+  const payloadInput = el("textarea", {
+    className: "run-payload__input",
+    name: "run-payload",
+    rows: "3",
+    spellcheck: "false",
+    "aria-label": "Run payload (a JSON object)",
+  });
+  payloadInput.value = "{}";
+  const payloadBox = el(
+    "details",
+    { className: "run-payload", hidden: Boolean(getPayload) },
+    el("summary", {}, "Payload"),
+    el("p", { className: "muted small" }, "A JSON object; templates read it as {{payload.x}}."),
+    payloadInput,
+  );
   const status = el("div", { "data-testid": "run-status", role: "status", "aria-live": "polite" });
   const steps = el("ol", { className: "run-steps", "data-testid": "run-steps", "aria-label": "Steps" });
   const logs = el("div", {
@@ -77,6 +92,7 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
   });
   container.replaceChildren(
     el("div", { className: "run-panel__bar" }, runButton, cancelButton, link),
+    payloadBox,
     status,
     el("h3", { className: "run-panel__heading", id: "run-panel-steps" }, "Steps"),
     steps,
@@ -135,7 +151,14 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
       return;
     }
     const body = { graph };
-    const payload = getPayload ? getPayload() : null;
+    let payload;
+    try {
+      payload = getPayload ? getPayload() : parsePayload(payloadInput.value);
+    } catch (err) {
+      payloadBox.open = true;
+      fail(`Cannot run: ${err.message}`);
+      return;
+    }
     if (payload && typeof payload === "object") body.payload = payload;
 
     let created;
@@ -224,6 +247,21 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
       container.replaceChildren();
     },
   };
+}
+
+/** The payload editor's text as an object ("" means {}); throws a readable Error otherwise. */
+export function parsePayload(text) {
+  if (!text || !text.trim()) return {};
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`the payload is not valid JSON (${err.message})`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new Error("the payload must be a JSON object, like {\"message\": \"hi\"}");
+  }
+  return value;
 }
 
 // The panel brings its own CSS so a page only has to import this module.

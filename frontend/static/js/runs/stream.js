@@ -155,6 +155,7 @@ function applyMeta(state, event) {
   if ((event.type === "step_failed" || event.type === "run_failed") && !next.firstError) {
     next = { ...next, firstError: errorText(event, next) };
   }
+  if (event.type === "run_cancelled") next = settleCancelled(next, event);
   const runStatus = RUN_EVENT_STATUS[event.type];
   if (runStatus) {
     const startedAt = next.startedAt ?? next.createdAt ?? event.ts;
@@ -192,6 +193,23 @@ function applyStepEvent(state, event, status) {
     if (status === "failed") fields.error = stripPrefix(event.msg, prev?.name ?? event.nodeId, "failed");
   }
   return withStep(state, event.nodeId, fields);
+}
+
+// The stream ends at run_cancelled, but a step that was running records its own step_cancelled a
+// moment later: show it cancelled now (a later real event, if one arrives, still wins by seq).
+function settleCancelled(state, event) {
+  let next = state;
+  for (const id of state.order) {
+    const step = state.steps[id];
+    if ((step.status !== "running" && step.status !== "queued") || step.statusSeq > event.seq) continue;
+    const fields = { status: "cancelled", statusSeq: event.seq };
+    if (step.startedAt && !step.finishedAt) {
+      fields.finishedAt = event.ts;
+      fields.durationMs = Math.max(0, Date.parse(event.ts) - Date.parse(step.startedAt)) || 0;
+    }
+    next = withStep(next, id, fields);
+  }
+  return next;
 }
 
 function toLine(event) {

@@ -143,6 +143,7 @@ export { formatLogLine };
 
 /** The csrftoken cookie (session API calls need it in `X-CSRFToken`). */
 export function csrfToken() {
+  if (typeof document === "undefined") return "";
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) return decodeURIComponent(match[1]);
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");

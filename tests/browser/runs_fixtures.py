@@ -1,0 +1,118 @@
+"""Run-page browser fixtures: daphne serving the ASGI app (so websockets are live), a real worker, a session."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.support.worker import REPO, child_env, running_worker, stop_process, wait_for
+
+RUNS_SETTINGS = "tests.browser.runs_settings"
+
+
+@dataclass
+class AsgiServer:
+    url: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
+    """daphne on a free port against the test database, with the run pages and static files."""
+    port = _free_port()
+    log = Path(tempfile.NamedTemporaryFile(prefix="aos-daphne-", suffix=".log", delete=False).name)  # noqa: SIM115
+    env = child_env({"DJANGO_SETTINGS_MODULE": RUNS_SETTINGS, "AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"})
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tests.browser.runs_asgi:application"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        server = AsgiServer(url=f"http://127.0.0.1:{port}", log=log)
+        try:
+            try:
+                wait_for(lambda: proc.poll() is not None or _up(server.url), timeout=30)
+            except AssertionError:
+                raise RuntimeError(f"daphne did not start:\n{log.read_text()[-3000:]}") from None
+            if proc.poll() is not None:
+                raise RuntimeError(f"daphne exited:\n{log.read_text()[-3000:]}")
+            yield server
+        finally:
+            stop_process(proc)
+
+
+@pytest.fixture
+def runs_worker(transactional_db: Any) -> Iterator[Any]:
+    """A real Celery worker on this test's database; stale broker messages are dropped first."""
+    redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")).flushdb()
+    with running_worker(concurrency=4) as proc:
+        yield proc
+
+
+@pytest.fixture
+def runs_user(transactional_db: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username="watcher", password="watcher-pass-123")
+
+
+def session_context(browser: Browser, base_url: str, user: Any) -> BrowserContext:
+    """A browser context already signed in as `user` (the session row lives in the shared test DB)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=base_url)
+    host = base_url.split("//", 1)[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    return context
+
+
+def _unexpected(msg: Any) -> bool:
+    # A socket refused by a server without websockets is the polling fallback's cue, not a bug.
+    return bool(msg.type == "error" and not msg.text.startswith("WebSocket connection to"))
+
+
+@pytest.fixture
+def signed_in(browser: Browser, runs_user: Any) -> Iterator[Callable[[str], Page]]:
+    """`signed_in(base_url)` → a page signed in as `runs_user`; fails the test on any JS error."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_page(base_url: str) -> Page:
+        context = session_context(browser, base_url, runs_user)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if _unexpected(msg) else None)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
