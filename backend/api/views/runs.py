@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -18,7 +19,7 @@ from backend.runs.states import RunStatus
 
 
 class RunPagination(PageNumberPagination):
-    page_size = 50
+    page_size = settings.AUTOMATEOS["RUN_PAGE_SIZE"]
     page_size_query_param = "pageSize"
     max_page_size = 200
 
