@@ -213,7 +213,7 @@ export class Canvas {
       if (!a || !b) continue;
       const p = pos(a);
       const q = pos(b);
-      const d = curve(p.x + NODE_W, p.y + NODE_H / 2, q.x, q.y + NODE_H / 2);
+      const d = curve(p.x + NODE_W + 6, p.y + NODE_H / 2, q.x - 7, q.y + NODE_H / 2);
       const selected = this.selection.edges.has(e.id);
       edges.push(
         s(

@@ -342,7 +342,7 @@ export class Inspector {
       credentials.map((c) => h("option", { value: c.name, selected: c.name === chosen, text: `${c.name}  ·  ${c.maskedValue || "••••"}` })),
       chosen && !known ? h("option", { value: chosen, selected: true, text: `${chosen} (missing)` }) : null,
     );
-    const create = h("button", { type: "button", class: "btn btn--small btn--ghost", text: "New credential", "aria-label": "New credential" });
+    const create = h("button", { type: "button", class: "link-btn", text: "+ New credential", "aria-label": "New credential" });
     const control = h("div", { class: "picker" }, select, create);
     const f = fieldWrap({ id, label: "Credential", control, hint: "Sent as Authorization: Bearer <secret>. Only the name is stored in the workflow." });
     if (chosen && !known) f.setError(`Credential "${chosen}" does not exist yet: create it or pick another.`);
