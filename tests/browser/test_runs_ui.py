@@ -240,3 +240,28 @@ def test_builder_cancel_stops_a_running_request_and_its_successor(
     assert run.status == "cancelled"
     wait_for(lambda: RunEvent.objects.filter(run=run, type="step_cancelled", node_id="slow").exists(), timeout=15)
     expect(slow_step).to_have_attribute("data-status", "cancelled", timeout=10_000)
+
+
+def test_without_websockets_the_run_page_polls_to_the_end(
+    live_server: Any, settings: Any, runs_worker: Any, runs_user: Any, signed_in: Callable[[str], Page]
+) -> None:
+    """live_server is WSGI: the socket cannot open, so the page polls `/events?after=` instead."""
+    settings.ROOT_URLCONF = "tests.web.runs_urlconf"
+    polls: list[str] = []
+    with serving_target() as target:
+        names = ["p1", "p2"]
+        graph = {
+            "nodes": [start_node(), *(http_node(n, f"{target.url}/{n}?delay=0.6&name={n}") for n in names)],
+            "edges": chain("start", *names),
+        }
+        page = signed_in(live_server.url)
+        page.on("request", lambda r: polls.append(r.url) if "/events?after=" in r.url else None)
+        run = _start(runs_user, graph)
+        page.goto(f"/runs/{run.pk}/")
+        status = page.get_by_test_id("run-status")
+        expect(status).to_have_attribute("data-status", "succeeded", timeout=30_000)
+        expect(status).to_have_text(re.compile(r"^Run succeeded in "))
+        _finished(run)
+    _assert_full_log(page, run)
+    assert polls, "the page never polled"
+    assert re.search(r"after=\d+$", polls[0])
