@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.runs.models import Run, RunEvent, Step
+from workers.executors.masking import mask_headers
 
 
 def iso_ms(value: datetime | None) -> str | None:
@@ -69,13 +70,36 @@ def run_summary(run: Run) -> dict[str, Any]:
     }
 
 
+def masked_graph(graph: dict[str, Any]) -> dict[str, Any]:
+    """The graph with sensitive header values masked (compat §4): a token typed straight into a
+    node's headers instead of a credential must not come back out of the API."""
+    nodes = []
+    for node in graph.get("nodes", []) if isinstance(graph.get("nodes"), list) else []:
+        if not isinstance(node, dict):
+            continue
+        node = dict(node)
+        if isinstance(node.get("data"), dict) and isinstance(node["data"].get("config"), dict):
+            node["data"] = {**node["data"], "config": _masked_config(node["data"]["config"])}
+        if isinstance(node.get("config"), dict):
+            node["config"] = _masked_config(node["config"])
+        nodes.append(node)
+    return {**graph, "nodes": nodes}
+
+
+def _masked_config(config: dict[str, Any]) -> dict[str, Any]:
+    headers = config.get("headers")
+    if not isinstance(headers, dict):
+        return config
+    return {**config, "headers": mask_headers({str(k): str(v) for k, v in headers.items()})}
+
+
 def run_document(run: Run, steps: list[Step], events: list[RunEvent], *, with_outputs: bool = True) -> dict[str, Any]:
     return {
         **run_summary(run),
         "payload": run.payload,
         # What the run was started with (credential names only, never values): lets "Run again"
         # and the read-only run canvas work from the document alone.
-        "graph": run.graph,
+        "graph": masked_graph(run.graph),
         "steps": [step_document(s, with_output=with_outputs) for s in steps],
         "logs": [event_document(e) for e in events],
         "lastSeq": events[-1].seq if events else 0,

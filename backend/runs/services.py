@@ -172,30 +172,34 @@ def _store_run(
 
 
 def run_cancel(*, run: Run) -> bool:
-    """Active → cancelled (guarded); queued steps become cancelled. A second call changes nothing.
+    """Active → cancelled (guarded); queued and running steps become cancelled, each with its event
+    before the run's terminal one. A second call changes nothing.
 
-    A step already running sees the cancellation through its context and stops; the engine then
-    records it as cancelled and starts no successor, because the run is no longer active.
+    A worker still inside a cancelled step notices within one heartbeat (its step is no longer
+    running), breaks its request, and its late finish finds nothing to write; no successor starts
+    because the run is no longer active.
     """
     from backend.events.publisher import append_events
 
     now = timezone.now()
+    open_steps = Step.objects.filter(run=run, status__in=(StepStatus.QUEUED, StepStatus.RUNNING))
     with transaction.atomic():
-        # Lock the queued steps before the run row: the engine takes steps first and the run last,
-        # so the same order here keeps a cancel racing a finishing step from deadlocking.
-        list(
-            Step.objects.select_for_update().filter(run=run, status=StepStatus.QUEUED).order_by("pk").values_list("pk")
-        )
+        # Lock the steps before the run row, in pk (= topological) order: the engine takes a step,
+        # then its successors, then the run, so this order cannot deadlock with a finishing step.
+        steps = list(open_steps.select_for_update().order_by("pk").only("pk", "node_id", "label", "started_at"))
         won = Run.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
             status=RunStatus.CANCELLED, finished_at=now, error="cancelled by user"
         )
         if not won:
             return False
-        cancelled = list(Step.objects.filter(run=run, status=StepStatus.QUEUED).values_list("node_id", flat=True))
-        Step.objects.filter(run=run, status=StepStatus.QUEUED).update(status=StepStatus.CANCELLED, finished_at=now)
+        for step in steps:
+            duration = int((now - step.started_at).total_seconds() * 1000) if step.started_at else None
+            open_steps.filter(pk=step.pk).update(status=StepStatus.CANCELLED, finished_at=now, duration_ms=duration)
         drafts = [
-            EventDraft(type="step_cancelled", node_id=node_id, level="warn", message=f"{node_id} cancelled")
-            for node_id in cancelled
+            EventDraft(
+                type="step_cancelled", node_id=s.node_id, level="warn", message=f"{s.label or s.node_id} cancelled"
+            )
+            for s in steps
         ]
         drafts.append(EventDraft(type="run_cancelled", level="warn", message="run cancelled"))
         append_events(run_id=run.pk, drafts=drafts)

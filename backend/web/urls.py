@@ -1,9 +1,9 @@
-"""Web page routes: login/logout, workflow list, builder, credentials, starter templates."""
+"""Web page routes: login/logout, workflow list, builder, credentials, starter templates, run history."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from backend.web import views
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("builder/<uuid:workflow_id>/", views.builder_page, name="builder-edit"),
     path("credentials/", views.credentials_page, name="credentials"),
     path("templates/<str:name>.json", views.example_template, name="example-template"),
+    path("", include("backend.web.runs_urls")),
 ]

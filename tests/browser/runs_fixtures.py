@@ -20,8 +20,6 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.support.worker import REPO, child_env, running_worker, stop_process, wait_for
 
-RUNS_SETTINGS = "tests.browser.runs_settings"
-
 
 @dataclass
 class AsgiServer:
@@ -44,13 +42,13 @@ def _up(url: str) -> bool:
 
 @pytest.fixture
 def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
-    """daphne on a free port against the test database, with the run pages and static files."""
+    """daphne serving the real ASGI app (pages, static files, websockets) against the test database."""
     port = _free_port()
     log = Path(tempfile.NamedTemporaryFile(prefix="aos-daphne-", suffix=".log", delete=False).name)  # noqa: SIM115
-    env = child_env({"DJANGO_SETTINGS_MODULE": RUNS_SETTINGS, "AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"})
+    env = child_env({"AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"})
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tests.browser.runs_asgi:application"],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         server = AsgiServer(url=f"http://127.0.0.1:{port}", log=log)

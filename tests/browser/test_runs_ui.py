@@ -246,7 +246,6 @@ def test_without_websockets_the_run_page_polls_to_the_end(
     live_server: Any, settings: Any, runs_worker: Any, runs_user: Any, signed_in: Callable[[str], Page]
 ) -> None:
     """live_server is WSGI: the socket cannot open, so the page polls `/events?after=` instead."""
-    settings.ROOT_URLCONF = "tests.web.runs_urlconf"
     polls: list[str] = []
     with serving_target() as target:
         names = ["p1", "p2"]

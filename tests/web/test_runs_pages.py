@@ -20,12 +20,6 @@ URL = "https://api.example.test/ping"
 SECRET = "sk_live_do_not_show_me_123"
 
 
-@pytest.fixture(autouse=True)
-def runs_urls(settings: Any) -> None:
-    """The run pages are routed whether or not backend/config/urls.py includes them yet."""
-    settings.ROOT_URLCONF = "tests.web.runs_urlconf"
-
-
 @pytest.fixture
 def web(user: Any) -> Client:
     client = Client()
