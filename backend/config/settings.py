@@ -122,6 +122,8 @@ STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 # Serve from the source folders too, so no collectstatic step is needed to run.
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise also serves collectstatic's output and warns on every start when the folder is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Bodies above this are refused with 413 before any parsing (issue: an over-large body).
