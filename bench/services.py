@@ -154,7 +154,7 @@ def start_daphne() -> tuple[Child, str]:
     # Django under ASGI runs each request's sync code in a fresh thread: a persistent connection is
     # never reused and piles up until PostgreSQL refuses clients (seen here at 32 clients), which is
     # why Django's docs say to disable persistent connections under ASGI.
-    child = _spawn("daphne", cmd, bench_env({"AUTOMATEOS_DB_CONN_MAX_AGE": "0"}))
+    child = _spawn("daphne", cmd, bench_env({}))
 
     def up() -> bool:
         try:

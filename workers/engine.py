@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run
@@ -49,9 +49,8 @@ def execute_step(step_id: int) -> None:
     try:
         _execute(step_id)
     finally:
-        # Django's request-cycle rule for a task: drop a broken or CONN_MAX_AGE-expired connection,
-        # keep a healthy one (Celery's own fixup closes every connection per task unless
-        # CELERY_DB_REUSE_MAX is set, which costs a new PostgreSQL session per node).
+        # Django's request-cycle rule for a task: drop a broken connection (with the pool, closing
+        # only hands it back).
         close_old_connections()
 
 
@@ -95,6 +94,7 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         redactor = prepared.redactor
         prepared.context.is_cancelled = watch.stopped.is_set
         prepared.context.abort_hooks = watch.abort_hooks
+        _release_pooled_connection()
         result = executor_for(step.kind).run(prepared.context)
         output = cap_output(redactor.redact(result.output), limits.output_max_bytes)
         return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)
@@ -110,6 +110,13 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         return redactor, Outcome(
             status=StepStatus.FAILED, error=f'internal error in node "{name}": {type(exc).__name__}'
         )
+
+
+def _release_pooled_connection() -> None:
+    """Give the database connection back to the pool while the node waits on the network, so
+    many threads in flight share a few connections; the finish takes one again."""
+    if connection.settings_dict.get("OPTIONS", {}).get("pool") and not connection.in_atomic_block:
+        connection.close()
 
 
 def _upstream(claim: Claim) -> dict[str, Any]:

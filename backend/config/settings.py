@@ -100,8 +100,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("AUTOMATEOS_DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A psycopg connection pool per process (web and workers): Celery closes Django's connections
+    # around every task and daphne runs each request on its own thread, so without a pool every
+    # node and every request would open a new PostgreSQL session. "check" tests a connection when it
+    # is taken (CONN_HEALTH_CHECKS), so a PostgreSQL restart costs a reconnect, not a failed step.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must return them
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # with a pool: check each connection when taken
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env.int("AUTOMATEOS_DB_POOL_MIN", default=2),
+            "max_size": env.int("AUTOMATEOS_DB_POOL_MAX", default=20),
+            "timeout": env.float("AUTOMATEOS_DB_POOL_TIMEOUT_S", default=30.0),
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -59,8 +59,6 @@ def deployment() -> Iterator[Deployment]:
         env = base_env(
             {**SHRUNK_TIMINGS, "DATABASE_URL": postgres.create_database("aos_faults"), "REDIS_URL": redis.url}
         )
-        # Short-lived connections: every task and sweep opens a fresh one after a database restart.
-        env["AUTOMATEOS_DB_CONN_MAX_AGE"] = "0"
         manage(env, "migrate", "--noinput")
         yield Deployment(env, postgres, redis)
     finally:
