@@ -13,8 +13,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from backend.events.publisher import EventDraft, append_events, db_uuid, reserve_seq, store_events
-from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.events.publisher import EventDraft, append_events, db_uuid, poke, reserve_seq, store_events
+from backend.runs import fastpath
+from backend.runs.dispatch import enqueue_steps_on_commit, get_dispatcher
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 
@@ -41,6 +42,8 @@ def step_claim(*, step_id: int) -> Claim | None:
     one run UPDATE both moves a queued run to running and reserves the event's sequence number.
     """
     now = timezone.now()
+    if fastpath.enabled():
+        return _claim_fast(step_id=step_id, now=now)
     with transaction.atomic():
         # Conditions on the step's own columns only: PostgreSQL re-checks those after waiting on a
         # concurrent claim's row lock, whereas a join (run status) would sit in a subquery that is
@@ -66,6 +69,18 @@ def step_claim(*, step_id: int) -> Claim | None:
                 )
             ],
         )
+    return Claim(step=step, run=run, attempt=step.attempt)
+
+
+def _claim_fast(*, step_id: int, now: Any) -> Claim | None:
+    claimed = fastpath.claim(step_id=step_id, now=now)
+    if claimed is None:
+        return None
+    step, run = claimed
+    if run is None:
+        Step.objects.filter(pk=step_id, attempt=step.attempt).update(status=StepStatus.CANCELLED, finished_at=now)
+        return None
+    poke(run_id=run.pk, seq=run.event_seq)
     return Claim(step=step, run=run, attempt=step.attempt)
 
 
@@ -109,6 +124,8 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
     """
     step, now = claim.step, timezone.now()
     duration_ms = int((now - step.started_at).total_seconds() * 1000) if step.started_at else 0
+    if outcome.status == StepStatus.SUCCEEDED and fastpath.enabled():
+        return _finish_fast(claim=claim, outcome=outcome, duration_ms=duration_ms, now=now, successors=successors)
     with transaction.atomic():
         won = Step.objects.filter(pk=step.pk, attempt=claim.attempt, status=StepStatus.RUNNING).update(
             status=outcome.status,
@@ -139,6 +156,24 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
             enqueue_steps_on_commit(ready)
             if remaining <= 0:
                 run_close(run_id=step.run_id)
+    return True
+
+
+def _finish_fast(*, claim: Claim, outcome: Outcome, duration_ms: int, now: Any, successors: Sequence[str]) -> bool:
+    step = claim.step
+    drafts = [*outcome.logs, _finish_event(step, outcome, duration_ms)]
+    result = fastpath.finish_succeeded(
+        step_id=step.pk, attempt=claim.attempt, output=outcome.output, duration_ms=duration_ms, now=now,
+        successors=successors, drafts=drafts,
+    )  # fmt: skip
+    if result is None:
+        return False
+    last_seq, remaining, run_status, ready = result
+    poke(run_id=step.run_id, seq=last_seq)
+    if run_status in RUN_ACTIVE:
+        get_dispatcher().enqueue(ready)
+        if remaining <= 0:
+            run_close(run_id=step.run_id)
     return True
 
 

@@ -1,0 +1,126 @@
+"""PostgreSQL single-statement forms of the engine's two hot transitions (claim, successful finish).
+
+Each is one data-modifying CTE run in autocommit: atomic as a single statement, with the same
+guards as the general ORM path in step_services.py (which SQLite and the failure paths use), but one
+round trip instead of five or six. The guards stay on the step's own columns, so PostgreSQL re-checks
+them after waiting on a concurrent writer's row lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from backend.events.publisher import EventDraft
+from backend.runs.models import Run, RunEvent, Step
+
+_STEP = Step._meta.db_table
+_RUN = Run._meta.db_table
+_EVENT = RunEvent._meta.db_table
+_STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
+
+CLAIM_SQL = f"""
+WITH s AS (
+  UPDATE {_STEP} SET status = 'running', attempt = attempt + 1, started_at = %(now)s, heartbeat_at = %(now)s
+  WHERE id = %(step_id)s AND status = 'queued'
+  RETURNING {", ".join(_STEP_COLUMNS)}
+), r AS (
+  UPDATE {_RUN} SET status = 'running', started_at = COALESCE(started_at, %(now)s), event_seq = event_seq + 1
+  WHERE id = (SELECT run_id FROM s) AND status IN ('queued', 'running')
+  RETURNING id, owner_id, workflow_id, status, payload, variables, event_seq, started_at
+), e AS (
+  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
+  SELECT r.id, r.event_seq, %(now)s, 'info', s.node_id, 'step_started',
+         COALESCE(NULLIF(s.label, ''), s.node_id) || ' started', jsonb_build_object('attempt', s.attempt)
+  FROM r, s
+)
+SELECT {", ".join(f"s.{c}" for c in _STEP_COLUMNS)},
+       r.id, r.owner_id, r.workflow_id, r.status, r.payload::text, r.variables::text, r.event_seq, r.started_at
+FROM s LEFT JOIN r ON true
+"""  # noqa: S608 - identifiers come from our own models
+
+FINISH_SQL = f"""
+WITH s AS (
+  UPDATE {_STEP} SET status = 'succeeded', output = %(output)s::jsonb, error = '', finished_at = %(now)s,
+         duration_ms = %(duration)s
+  WHERE id = %(step_id)s AND attempt = %(attempt)s AND status = 'running'
+  RETURNING run_id
+), n AS (
+  UPDATE {_STEP} SET pending_deps = pending_deps - 1,
+         queued_at = CASE WHEN pending_deps = 1 THEN %(now)s ELSE queued_at END
+  WHERE run_id = (SELECT run_id FROM s) AND node_id = ANY(%(successors)s)
+  RETURNING id, pending_deps, status
+), r AS (
+  UPDATE {_RUN} SET event_seq = event_seq + %(count)s, steps_remaining = steps_remaining - 1
+  WHERE id = (SELECT run_id FROM s)
+  RETURNING id, event_seq, steps_remaining, status
+), e AS (
+  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
+  SELECT r.id, r.event_seq - %(count)s + d.i, %(now)s, d.level, d.node_id, d.type, d.message, d.data
+  FROM r, jsonb_to_recordset(%(events)s::jsonb) AS d(i int, level text, node_id text, type text, message text,
+                                                       data jsonb)
+)
+SELECT r.event_seq, r.steps_remaining, r.status,
+       ARRAY(SELECT id FROM n WHERE pending_deps = 0 AND status = 'queued')
+FROM r
+"""  # noqa: S608 - identifiers come from our own models
+
+
+def enabled() -> bool:
+    # Outside a transaction only: inside one (a test's, a caller's) the ORM path keeps its semantics.
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def claim(*, step_id: int, now: datetime) -> tuple[Step, Run | None] | None:
+    """The claimed step and its (now running) run; the run is None when it is no longer active."""
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, {"now": now, "step_id": step_id})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(_STEP_COLUMNS)
+    step = Step.from_db(connection.alias, [f.attname for f in Step._meta.concrete_fields], _step_values(row[:width]))
+    run_id, owner_id, workflow_id, status, payload, variables, event_seq, started_at = row[width:]
+    if run_id is None:
+        return step, None
+    run = Run(
+        id=run_id, owner_id=owner_id, workflow_id=workflow_id, status=status, payload=json.loads(payload),
+        variables=json.loads(variables), event_seq=event_seq, started_at=started_at,
+    )  # fmt: skip
+    return step, run
+
+
+def _step_values(values: Sequence[Any]) -> list[Any]:
+    """Raw column values → Python ones (JSON columns arrive as text, as Django expects to decode)."""
+    out = []
+    for field, value in zip(Step._meta.concrete_fields, values, strict=True):
+        converters = field.get_db_converters(connection)  # type: ignore[attr-defined]
+        for convert in converters:
+            value = convert(value, None, connection)
+        out.append(value)
+    return out
+
+
+def finish_succeeded(
+    *, step_id: int, attempt: int, output: Any, duration_ms: int, now: datetime, successors: Sequence[str],
+    drafts: Sequence[EventDraft],
+) -> tuple[int, int, str, list[int]] | None:  # fmt: skip
+    """(last event seq, steps remaining, run status, ready successor ids), or None when stale."""
+    events = [
+        {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
+        for i, d in enumerate(drafts)
+    ]
+    params = {
+        "output": json.dumps(output), "now": now, "duration": duration_ms, "step_id": step_id,
+        "attempt": attempt, "successors": list(successors), "count": len(drafts), "events": json.dumps(events),
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(FINISH_SQL, params)  # type: ignore[arg-type]
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return int(row[0]), int(row[1]), str(row[2]), list(row[3] or [])
