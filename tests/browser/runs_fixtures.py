@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -12,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.support.worker import REPO, child_env, running_worker, stop_process, wait_for
+from tests.support.worker import REPO, child_env, free_port, healthy, running_worker, stop_process, wait_for
 
 
 @dataclass
@@ -27,23 +25,10 @@ class AsgiServer:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _up(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture
 def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
     """daphne serving the real ASGI app (pages, static files, websockets) against the test database."""
-    port = _free_port()
+    port = free_port()
     log = Path(tempfile.NamedTemporaryFile(prefix="aos-daphne-", suffix=".log", delete=False).name)  # noqa: SIM115
     env = child_env({"AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"})
     with log.open("wb") as out:
@@ -54,7 +39,7 @@ def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
         server = AsgiServer(url=f"http://127.0.0.1:{port}", log=log)
         try:
             try:
-                wait_for(lambda: proc.poll() is not None or _up(server.url), timeout=30)
+                wait_for(lambda: proc.poll() is not None or healthy(server.url), timeout=30)
             except AssertionError:
                 raise RuntimeError(f"daphne did not start:\n{log.read_text()[-3000:]}") from None
             if proc.poll() is not None:

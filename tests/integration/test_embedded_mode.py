@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,15 +15,9 @@ import pytest
 
 from tests.support.graphs import chain, http_node, start_node
 from tests.support.target import serving_target
-from tests.support.worker import REPO, stop_process, wait_for
+from tests.support.worker import REPO, free_port, healthy, stop_process, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def embedded(tmp_path: Path) -> Iterator[dict[str, Any]]:
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=REPO, env=env, check=True)
     out = subprocess.run([*manage, "create_api_token", "smoke"], cwd=REPO, env=env, check=True, capture_output=True)
     token = out.stdout.decode().strip().splitlines()[-1]
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "procs.log").open("wb")
     web = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"],
@@ -57,19 +50,12 @@ def embedded(tmp_path: Path) -> Iterator[dict[str, Any]]:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _up(base), timeout=30)
+        wait_for(lambda: healthy(base), timeout=30)
         yield {"base": base, "token": token, "db": tmp_path / "db.sqlite3"}
     finally:
         stop_process(worker)
         stop_process(web)
         log.close()
-
-
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_embedded_mode_runs_a_workflow_with_a_real_worker(embedded: dict[str, Any]) -> None:

@@ -96,3 +96,22 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.05):  # type
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, for a child server process."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(base_url: str) -> bool:
+    """True once the server at `base_url` answers /healthz with 200."""
+    import httpx
+
+    try:
+        return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
