@@ -63,7 +63,8 @@ def run_summary(run: Run) -> dict[str, Any]:
         "requestId": run.request_id or None,
         "error": run.error or None,
         "createdAt": iso_ms(run.created_at),
-        "updatedAt": iso_ms(run.updated_at),
+        # Engine writes are guarded UPDATEs that leave auto_now alone: the latest known change wins.
+        "updatedAt": iso_ms(max(t for t in (run.updated_at, run.started_at, run.finished_at) if t is not None)),
         "startedAt": iso_ms(run.started_at),
         "finishedAt": iso_ms(run.finished_at),
         "durationMs": duration,
