@@ -187,7 +187,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "backend.events.layers.ResilientRedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
