@@ -395,3 +395,25 @@ def test_builder_credential_dialog_and_canary_secret_never_leaks(page: Page, tmp
         assert canary not in text, f"the secret leaked into the {where}"
         assert canary[:12] not in text, f"part of the secret leaked into the {where}"
     assert toast_text(page).find(canary) == -1
+
+
+def test_builder_save_errors_from_the_server_show_beside_the_field(page: Page, live_server: Any) -> None:
+    open_builder(page)
+    build_start_http(page)
+    node(page, "http-1").click()
+    inspector = page.locator("#inspector")
+    inspector.get_by_role("button", name="Add header").click()
+    inspector.locator("[name='headers.key.1']").fill("X Team")  # a space: only the server's check refuses it
+    inspector.locator("[name='headers.value.1']").fill("ops")
+    page.get_by_test_id("canvas").click(position={"x": 20, "y": 20})
+    inspector.locator("[name='workflow.name']").fill("Bad header")
+    button(page, "Save").click()
+    expect(page.locator("#toasts")).to_contain_text("invalid header name")
+    node(page, "http-1").click()
+    headers_field = inspector.locator(".field", has=page.locator("[name='headers.key.1']"))
+    expect(headers_field).to_have_class(re.compile("has-error"))
+    expect(headers_field.locator(".field__error")).to_contain_text('node "http-1"')
+    inspector.locator("[name='headers.key.1']").fill("X-Team")
+    expect(headers_field.locator(".field__error")).to_be_hidden()
+    button(page, "Save").click()
+    expect(page.locator("#toasts")).to_contain_text("Saved")

@@ -32,6 +32,16 @@ function omit(obj, keys) {
   return out;
 }
 
+/** Show a message in a rendered field's error slot (for problems found by the server). */
+function showFieldError(wrap, message) {
+  const slot = wrap.querySelector(".field__error");
+  if (!slot) return;
+  slot.textContent = message;
+  slot.hidden = false;
+  wrap.classList.add("has-error");
+  wrap.querySelector("input, select, textarea")?.setAttribute("aria-invalid", "true");
+}
+
 export class Inspector {
   /**
    * @param {HTMLElement} root
@@ -44,6 +54,14 @@ export class Inspector {
     this.root = root;
     this.hooks = hooks;
     this.selection = { nodes: [], edges: [] };
+    /** Problems the server found on save or run, by node id then config field: shown beside the field. */
+    this.serverProblems = {};
+  }
+
+  /** @param {Record<string, Record<string, string>>} problems */
+  setServerProblems(problems) {
+    this.serverProblems = problems || {};
+    this.render();
   }
 
   show(selection) {
@@ -167,6 +185,7 @@ export class Inspector {
       return { ...(n?.data?.config || {}) };
     };
     const set = (key, value) => {
+      if (this.serverProblems[node.id]) delete this.serverProblems[node.id][key];
       const next = current();
       if (value === undefined) delete next[key];
       else next[key] = value;
@@ -181,6 +200,8 @@ export class Inspector {
       const prop = resolveSchema(props[key], schema);
       const el = this.fieldFor(key, prop, config[key], required.has(key), set, node);
       if (!el) continue;
+      const serverMessage = this.serverProblems[node.id]?.[key];
+      if (serverMessage) showFieldError(el, serverMessage);
       if (PRIMARY.includes(key) || required.has(key)) parts.push(el);
       else advanced.push(el);
     }

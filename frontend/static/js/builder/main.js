@@ -272,6 +272,17 @@ function problemsByNode(errors) {
   return map;
 }
 
+/** Server errors by node id and config field (`nodes[1].data.config.url` → {ping: {url: message}}). */
+function fieldProblems(errors) {
+  const map = {};
+  for (const e of errors) {
+    const m = /^nodes\[(\d+)\]\.(?:data\.)?config\.([A-Za-z_]+)/.exec(e.path || "");
+    const node = m ? state.nodes[Number(m[1])] : null;
+    if (node) (map[node.id] ||= {})[m[2]] = e.message;
+  }
+  return map;
+}
+
 async function save() {
   if (saving) return;
   const name = (state.meta.name || "").trim() || "Untitled";
@@ -286,12 +297,14 @@ async function save() {
     savedJson = JSON.stringify(state);
     if (location.pathname !== `/builder/${doc.id}/`) window.history.replaceState(null, "", `/builder/${doc.id}/`);
     document.title = `${name} · AutomateOS`;
+    inspector.setServerProblems({});
     toast(`Saved “${name}”.`, { kind: "success" });
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
       toast(`A workflow named “${name}” already exists. Rename this one in the inspector (click the empty canvas).`, { kind: "error", title: "Name taken" });
     } else if (err instanceof ApiError && err.errors.length) {
       canvas.setProblems(problemsByNode(err.errors));
+      inspector.setServerProblems(fieldProblems(err.errors));
       showImportErrors("Cannot save: the workflow has problems", err.errors);
     } else {
       toast(err.message, { kind: "error", title: "Save failed" });
@@ -315,7 +328,10 @@ async function run() {
     if (status) status.textContent = `Run ${res.runId || res.id}: ${res.status}`;
     toast(`Run started (${res.status}).`, { kind: "success" });
   } catch (err) {
-    if (err.errors.length) canvas.setProblems(problemsByNode(err.errors));
+    if (err.errors.length) {
+      canvas.setProblems(problemsByNode(err.errors));
+      inspector.setServerProblems(fieldProblems(err.errors));
+    }
     toast(err.message, { kind: "error", title: "Run not started", details: err.errors.map((e) => e.message) });
   }
 }
