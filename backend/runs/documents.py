@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from backend.core.timefmt import iso_ms
 from backend.runs.models import Run, RunEvent, Step
 from workers.executors.masking import mask_headers
-
-
-def iso_ms(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with milliseconds and a Z, as the prototype's clients parse it."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def step_document(step: Step, *, with_output: bool = False) -> dict[str, Any]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from backend.core.errors import ValidationFailed
@@ -338,38 +337,6 @@ def _legacy_node(node_id: str, kind: str, index: int, data: dict[str, Any]) -> d
     }
 
 
-def to_builder_file(
-    *,
-    name: str,
-    graph: Mapping[str, Any],
-    variables: Mapping[str, Any] | None = None,
-    description: str = "",
-    exported_at: datetime | None = None,
-) -> dict[str, Any]:
-    """The builder file for a stored workflow (names of credentials only: configs never hold secrets)."""
-    meta: dict[str, Any] = {"name": name, "version": FILE_VERSION, "exportedAt": _iso_ms(exported_at or _now())}
-    if description:
-        meta["description"] = description
-    doc: dict[str, Any] = {
-        "nodes": list(graph.get("nodes") or []),
-        "edges": list(graph.get("edges") or []),
-        "meta": meta,
-        "metadata": {},
-    }
-    if variables:
-        doc["vars"] = dict(variables)
-    return doc
-
-
-def export_filename(name: str) -> str:
-    """`<name in kebab case>-v1.json`, e.g. "Ping the Team!" → `ping-the-team-v1.json`."""
-    # Split camelCase too, as the prototype's kebab-case helper did.
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", ascii_name)
-    slug = re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")[:100].rstrip("-")
-    return f"{slug or 'workflow'}-v{FILE_VERSION}.json"
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -380,12 +347,3 @@ def _is_iso(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso_ms(value: datetime) -> str:
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 
+from backend.workflows.export import export_filename, to_builder_file
 from backend.workflows.formats import (
     WorkflowFileError,
-    export_filename,
     legacy_to_graph,
     normalize_graph,
     parse_builder_file,
     parse_vars,
     read_import,
-    to_builder_file,
 )
 from backend.workflows.graph import GraphError, compile_graph
 

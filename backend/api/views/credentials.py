@@ -10,16 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.core.errors import ValidationFailed
+from backend.core.timefmt import iso_ms
 from backend.credentials.models import Credential
 from backend.credentials.selectors import credential_get, credential_list
 from backend.credentials.services import credential_create, credential_delete, credential_update
 
 _CREATE_FIELDS = frozenset({"name", "kind", "value", "options"})
 _PATCH_FIELDS = frozenset({"name", "value", "options"})
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def credential_doc(credential: Credential) -> dict[str, Any]:
@@ -29,9 +26,9 @@ def credential_doc(credential: Credential) -> dict[str, Any]:
         "kind": credential.kind,
         "options": credential.options or {},
         "maskedValue": credential.masked_value,
-        "createdAt": _iso(credential.created_at),
-        "updatedAt": _iso(credential.updated_at),
-        "lastUsedAt": _iso(credential.last_used_at),
+        "createdAt": iso_ms(credential.created_at),
+        "updatedAt": iso_ms(credential.updated_at),
+        "lastUsedAt": iso_ms(credential.last_used_at),
     }
 
 

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from backend.accounts.models import ApiToken
 from backend.accounts.services import token_create
 from backend.api.validation import expect_fields
-from backend.runs.documents import iso_ms
+from backend.core.timefmt import iso_ms
 
 
 def _token_doc(token: ApiToken) -> dict[str, object]:

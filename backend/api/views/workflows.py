@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from backend.api.validation import expect_fields
 from backend.core.errors import ValidationFailed
-from backend.runs.documents import iso_ms
-from backend.workflows.formats import export_filename, is_builder_file, is_legacy, read_import, to_builder_file
+from backend.core.timefmt import iso_ms
+from backend.workflows.export import export_filename, to_builder_file
+from backend.workflows.formats import is_builder_file, is_legacy, read_import
 from backend.workflows.models import Workflow
 from backend.workflows.selectors import workflow_get, workflow_list
 from backend.workflows.services import workflow_create, workflow_delete, workflow_update

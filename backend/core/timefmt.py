@@ -1,0 +1,16 @@
+"""Timestamps as the prototype's clients read them: ISO 8601, UTC, milliseconds and a Z."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso_ms(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
