@@ -108,8 +108,9 @@ def _parent_death_signal() -> None:
 
 
 class Child:
-    def __init__(self, name: str, argv: Sequence[str], color: str) -> None:
+    def __init__(self, name: str, argv: Sequence[str], color: str, *, restartable: bool = False) -> None:
         self.name = name
+        self.restartable = restartable
         self.argv = list(argv)
         self.color = color
         self.proc: subprocess.Popen[bytes] | None = None
@@ -164,11 +165,7 @@ class Supervisor:
         env.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
         use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         for child in self.children:
-            child.start(env)
-            _say(f"started {child.name} (pid {child.proc.pid if child.proc else '?'}): {' '.join(child.argv)}")
-        for child in self.children:
-            child.reader = threading.Thread(target=child.pump, args=(sys.stdout, self.lock, use_color), daemon=True)
-            child.reader.start()
+            self._start(child, env, use_color)
         if on_started is not None:
             threading.Thread(target=on_started, daemon=True).start()
 
@@ -178,6 +175,13 @@ class Supervisor:
             if failed:
                 child = failed[0]
                 code = child.proc.returncode if child.proc else 1
+                if child.restartable:
+                    # Like a container restart policy: the database holds the runs, a new worker
+                    # (or reaper) picks them up.
+                    _say(f"{child.name} exited with code {code}; starting a new one")
+                    time.sleep(1.0)
+                    self._start(child, env, use_color)
+                    continue
                 _say(f"{child.name} exited with code {code}; stopping the others")
                 exit_code = code or 1
                 break
@@ -185,6 +189,12 @@ class Supervisor:
         else:
             _say("stopping (Ctrl+C again to kill at once)")
         return self._stop(exit_code)
+
+    def _start(self, child: Child, env: dict[str, str], use_color: bool) -> None:
+        child.start(env)
+        _say(f"started {child.name} (pid {child.proc.pid if child.proc else '?'}): {' '.join(child.argv)}")
+        child.reader = threading.Thread(target=child.pump, args=(sys.stdout, self.lock, use_color), daemon=True)
+        child.reader.start()
 
     def _stop(self, exit_code: int) -> int:
         seen = self.signals
@@ -274,11 +284,11 @@ def serve() -> int:
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"],
             _COLORS[0],
         ),
-        Child("worker", _worker_argv(settings, name="worker"), _COLORS[1]),
+        Child("worker", _worker_argv(settings, name="worker"), _COLORS[1], restartable=True),
     ]
     # REAPER HOOK: started only once an engineer adds the `run_reaper` management command (issue 6).
     if _management_command_exists("run_reaper"):
-        children.append(Child("reaper", [sys.executable, "manage.py", "run_reaper"], _COLORS[2]))
+        children.append(Child("reaper", [sys.executable, "manage.py", "run_reaper"], _COLORS[2], restartable=True))
     else:
         _say("no run_reaper command yet: starting web and worker only")
     url = f"http://127.0.0.1:{port}/"
@@ -287,7 +297,7 @@ def serve() -> int:
 
 def worker() -> int:
     settings = _settings()
-    return Supervisor([Child("worker", _worker_argv(settings, name="worker"), _COLORS[3])]).run()
+    return Supervisor([Child("worker", _worker_argv(settings, name="worker"), _COLORS[3], restartable=True)]).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,10 @@
-"""Celery adapters: ids in, one engine call each."""
+"""Celery adapters: ids in, one engine call each; plus the worker's self-supervision hook."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from celery.signals import worker_init
 
 from backend.config.celery import app
 
@@ -10,3 +14,10 @@ def run_step(step_id: int) -> None:
     from workers.engine import execute_step
 
     execute_step(step_id)
+
+
+@worker_init.connect
+def _supervise(sender: Any, **_: Any) -> None:
+    from workers.supervision import guard
+
+    guard(sender)

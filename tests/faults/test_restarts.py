@@ -23,7 +23,7 @@ from tests.support.faults import (
     settle,
 )
 from tests.support.target import serving_target
-from tests.support.worker import REPO, running_worker
+from tests.support.worker import REPO, supervised_worker
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
 
@@ -70,7 +70,8 @@ def _batch_survives(deployment: Deployment, prefix: str, restart: Callable[[], N
     with (
         serving_target() as target,
         running_reaper(deployment.env) as reaper_log,
-        running_worker(concurrency=8, extra_env=deployment.env),
+        # Supervised like docker's restart policy: a worker that gives up is replaced.
+        supervised_worker(concurrency=8, extra_env=deployment.env) as workers,
     ):
         began = time.monotonic()
         run_ids = deployment.driver("start", target.url, prefix, str(RUNS), "0.4")
@@ -93,7 +94,7 @@ def _batch_survives(deployment: Deployment, prefix: str, restart: Callable[[], N
     lost = RUNS - sum(outcomes[s] for s in TERMINAL)
     retried = sum(1 for r in run_ids for _, attempt in last.get(r, {}).get("steps", {}).values() if attempt > 1)
     totals = reaper_totals(reaper_log)
-    print(f"FIGURE {prefix} restart: runs lost {lost} of {RUNS}; outcomes {dict(outcomes)}")
+    print(f"FIGURE {prefix} restart: runs lost {lost} of {RUNS}; outcomes {dict(outcomes)}; workers {len(workers)}")
     print(
         f"FIGURE {prefix} restart: outage {outage:.1f}s, batch done in {elapsed:.0f}s, steps re-run {retried}, "
         f"re-queued {totals.get('requeued', 0)}, re-published {totals.get('republished', 0)}"

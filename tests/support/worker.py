@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -40,6 +41,20 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _start_worker(
+    concurrency: int, pool: str, extra_env: Mapping[str, str] | None
+) -> tuple[subprocess.Popen[bytes], Path]:
+    log = Path(tempfile.NamedTemporaryFile(prefix="aos-worker-", suffix=".log", delete=False).name)  # noqa: SIM115
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "backend.config.celery", "worker",
+        "--loglevel=INFO", f"--pool={pool}", f"--concurrency={concurrency}",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(extra_env), stdout=out, stderr=subprocess.STDOUT)
+    return proc, log
+
+
 @contextmanager
 def running_worker(
     *,
@@ -49,19 +64,40 @@ def running_worker(
     ready_timeout: float = 30,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A `celery worker` child process; yields once it reports ready, stops it on exit."""
-    log = tempfile.NamedTemporaryFile(prefix="aos-worker-", suffix=".log", delete=False)  # noqa: SIM115
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "backend.config.celery", "worker",
-        "--loglevel=INFO", f"--pool={pool}", f"--concurrency={concurrency}",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(extra_env), stdout=log, stderr=subprocess.STDOUT)
+    proc, log = _start_worker(concurrency, pool, extra_env)
     try:
-        _wait_ready(proc, Path(log.name), ready_timeout)
+        _wait_ready(proc, log, ready_timeout)
         yield proc
     finally:
         stop_process(proc)
-        log.close()
+
+
+@contextmanager
+def supervised_worker(
+    *, concurrency: int = 8, pool: str = "threads", extra_env: Mapping[str, str] | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Like docker's `restart: unless-stopped`: a worker that exits is replaced by a new one.
+    Yields the list of processes started so far (the last one is the current)."""
+    procs: list[subprocess.Popen[bytes]] = []
+    done = threading.Event()
+    proc, log = _start_worker(concurrency, pool, extra_env)
+    procs.append(proc)
+    _wait_ready(proc, log, 30)
+
+    def keep_running() -> None:
+        while not done.wait(0.5):
+            if procs[-1].poll() is not None:
+                procs.append(_start_worker(concurrency, pool, extra_env)[0])
+
+    watcher = threading.Thread(target=keep_running, daemon=True)
+    watcher.start()
+    try:
+        yield procs
+    finally:
+        done.set()
+        watcher.join(timeout=5)
+        for each in procs:
+            stop_process(each)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
