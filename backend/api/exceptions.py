@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from backend.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 
 def error_response(*, status_code: int, code: str, message: str, details: Any = None, request: Any = None) -> Response:
@@ -31,7 +34,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
-        return None
+        # A bug, not bad input: the client gets the stable shape and the request id to report, never
+        # the exception text (it could carry data); the server log keeps the traceback.
+        logger.error("unhandled %s in %s", type(exc).__name__, getattr(request, "path", "?"), exc_info=exc)
+        return error_response(
+            status_code=500, code="internal_error", message="internal error; report the request id", request=request
+        )
     details: Any = {}
     message = str(exc.detail) if isinstance(exc.detail, str) else "invalid request"
     if isinstance(exc.detail, (dict, list)):

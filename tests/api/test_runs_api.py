@@ -224,3 +224,18 @@ def test_run_cancel_twice_changes_once(api: APIClient) -> None:
     assert first["status"] == "cancelled" and first["changed"] is True
     assert second["status"] == "cancelled" and second["changed"] is False
     assert Step.objects.get(run_id=run_id, node_id="ping").status == "cancelled"
+
+
+def test_api_unexpected_error_is_json_500_without_details(api: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.runs import selectors
+
+    def broken(**_: Any) -> Any:
+        raise RuntimeError("secret-ish internal detail")
+
+    monkeypatch.setattr(selectors, "run_list", broken)
+    api.raise_request_exception = False
+    response = api.get("/v1/runs")
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["code"] == "internal_error" and error["requestId"]
+    assert "secret-ish" not in response.content.decode()
