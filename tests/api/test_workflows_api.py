@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from backend.workflows.models import Workflow
 from tests.support.graphs import builder_file, chain, http_node, start_node
+from tests.support.samples import legacy_document
 
 pytestmark = pytest.mark.django_db
 URL = "https://api.example.test/x"
@@ -71,22 +72,7 @@ def test_workflow_import_builder_file_as_body(api: APIClient) -> None:
 
 
 def test_workflow_import_legacy_definition_steps(api: APIClient) -> None:
-    legacy = {
-        "name": "Create task",
-        "definition": {
-            "steps": [
-                {
-                    "type": "http_request_node",
-                    "config": {
-                        "method": "POST",
-                        "url": "https://api.example.test/tasks",
-                        "headers": {"Authorization": "Bearer {{getCredential('tasksToken')}}"},
-                        "json_body": {"title": "{{payload.title}}"},
-                    },
-                }
-            ]
-        },
-    }
+    legacy = legacy_document()
     response = _post(api, legacy)
     assert response.status_code == 201, response.content
     doc = response.json()

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from backend.workflows.formats import read_import
 from backend.workflows.graph import compile_graph
 from tests.support.inline import InlineDispatcher
+from tests.support.samples import legacy_document
 from tests.support.stub_server import Reply, SeenRequest, StubServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -182,22 +183,7 @@ def test_examples_legacy_definition_steps_keep_credentials_and_payload(
         {"name": "tasksToken", "kind": "bearer_token", "value": "tasks-secret-0123456789"},
         format="json",
     )
-    legacy = {
-        "name": "Create task",
-        "definition": {
-            "steps": [
-                {
-                    "type": "http_request_node",
-                    "config": {
-                        "method": "POST",
-                        "url": f"{stub.url}/tasks",
-                        "headers": {"Authorization": "Bearer {{getCredential('tasksToken')}}"},
-                        "json_body": {"title": "{{payload.title}}"},
-                    },
-                }
-            ]
-        },
-    }
+    legacy = legacy_document(f"{stub.url}/tasks")
     doc = _run(api, engine, legacy, {"title": "Write docs"})
     assert doc["status"] == "succeeded", _log_text(doc)
     [request] = stub.requests

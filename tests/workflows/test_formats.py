@@ -19,38 +19,19 @@ from backend.workflows.formats import (
     read_import,
 )
 from backend.workflows.graph import GraphError, compile_graph
+from tests.support.samples import SLACK_URL, legacy_document, prototype_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-URL = "https://hooks.example.test/T000/B000"
+URL = SLACK_URL
+
+
+def _with_fractional_position(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["nodes"][1]["position"]["x"] = 260.5  # positions are any number, not just integers
+    return doc
 
 
 def _file() -> dict[str, Any]:
-    return {
-        "nodes": [
-            {"id": "begin", "type": "start", "position": {"x": 40, "y": 60}, "data": {"label": "Start", "config": {}}},
-            {
-                "id": "ping",
-                "type": "http",
-                "position": {"x": 260.5, "y": 60},
-                "data": {
-                    "label": "Ping team",
-                    "config": {"method": "POST", "url": URL, "body": '{"text": "deploy finished"}'},
-                },
-            },
-        ],
-        "edges": [
-            {
-                "id": "e-begin-ping",
-                "source": "begin",
-                "target": "ping",
-                "sourceHandle": None,
-                "targetHandle": None,
-                "data": {},
-            }
-        ],
-        "meta": {"name": "Ping team", "version": 1, "exportedAt": "2026-01-02T03:04:05.000Z"},
-        "metadata": {},
-    }
+    return _with_fractional_position(prototype_file())
 
 
 def _file_errors(doc: Any) -> list[dict[str, str]]:
@@ -177,23 +158,10 @@ def test_parse_vars_rejects_non_object() -> None:
 
 
 def test_legacy_to_graph_chains_start_and_steps() -> None:
-    doc = {
-        "name": "Create task",
-        "definition": {
-            "steps": [
-                {
-                    "type": "http_request_node",
-                    "config": {
-                        "method": "POST",
-                        "url": "https://api.example.test/tasks",
-                        "headers": {"Authorization": "Bearer {{getCredential('tasksToken')}}"},
-                        "json_body": {"title": "{{payload.title}}"},
-                    },
-                },
-                {"type": "http_request_node", "config": {"url": "https://api.example.test/done"}},
-            ]
-        },
-    }
+    doc = legacy_document(
+        "https://api.example.test/tasks",
+        {"type": "http_request_node", "config": {"url": "https://api.example.test/done"}},
+    )
     graph = legacy_to_graph(doc)
     assert [n["id"] for n in graph["nodes"]] == ["start", "step-1", "step-2"]
     assert [n["type"] for n in graph["nodes"]] == ["start", "http", "http"]

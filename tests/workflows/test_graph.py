@@ -11,6 +11,7 @@ import pytest
 from backend.core.errors import ValidationFailed
 from backend.workflows.graph import GraphError, compile_graph, topological_order
 from tests.support.graphs import builder_file, chain, edge, http_node, start_node
+from tests.support.samples import prototype_file
 
 URL = "https://api.example.test/x"
 
@@ -57,38 +58,7 @@ def test_compile_graph_builder_form_matches_flattened_form() -> None:
 
 
 def test_compile_graph_accepts_the_compat_example_file() -> None:
-    doc = {
-        "nodes": [
-            {"id": "begin", "type": "start", "position": {"x": 40, "y": 60}, "data": {"label": "Start", "config": {}}},
-            {
-                "id": "ping",
-                "type": "http",
-                "position": {"x": 260, "y": 60},
-                "data": {
-                    "label": "Ping team",
-                    "config": {
-                        "method": "POST",
-                        "url": "https://hooks.example.test/T000/B000",
-                        "headers": {"Content-Type": "application/json"},
-                        "body": '{"text": "deploy finished"}',
-                    },
-                },
-            },
-        ],
-        "edges": [
-            {
-                "id": "e-begin-ping",
-                "source": "begin",
-                "target": "ping",
-                "sourceHandle": None,
-                "targetHandle": None,
-                "data": {},
-            }
-        ],
-        "meta": {"name": "Ping team", "version": 1, "exportedAt": "2026-01-02T03:04:05.000Z"},
-        "metadata": {},
-        "vars": {"channel": "#ops"},
-    }
+    doc = {**prototype_file(headers={"Content-Type": "application/json"}), "vars": {"channel": "#ops"}}
     plan = compile_graph(doc)
     assert [n["id"] for n in plan["nodes"]] == ["begin", "ping"]
     assert plan["nodes"][1]["config"]["body"] == '{"text": "deploy finished"}'
