@@ -28,7 +28,7 @@ def prototype_file(**config: Any) -> dict[str, Any]:
                 "data": {"label": "Ping team", "config": http_config},
             },
         ],
-        "edges": [dict(_EDGE)]
+        "edges": [dict(_EDGE)],
         "meta": {"name": "Ping team", "version": 1, "exportedAt": "2026-01-02T03:04:05.000Z"},
         "metadata": {},
     }
