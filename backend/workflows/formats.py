@@ -85,13 +85,7 @@ def read_import(doc: Any) -> ImportedWorkflow:
 def parse_builder_file(doc: Any) -> ImportedWorkflow:
     """Validate a whole builder file by the rules of compat.md §1 and normalise it."""
     errors = _Errors()
-    if not isinstance(doc, Mapping):
-        errors.add("", "not_an_object", "a workflow file must be a JSON object")
-        errors.raise_if_any()
-    for key in sorted(set(doc) - _TOP_LEVEL, key=str):
-        errors.add(
-            str(key), "unknown_field", f"unknown top-level key `{key}` (allowed: nodes, edges, meta, metadata, vars)"
-        )
+    _check_top_level(doc, errors, what="a workflow file", key_kind="top-level key")
     meta = _meta(doc.get("meta"), errors)
     metadata = _metadata(doc.get("metadata"), errors)
     variables = parse_vars(doc["vars"], errors=errors) if "vars" in doc else None
@@ -102,19 +96,23 @@ def parse_builder_file(doc: Any) -> ImportedWorkflow:
     return ImportedWorkflow(name=name, description=description, graph=graph, variables=variables)
 
 
+def _check_top_level(doc: Any, errors: _Errors, *, what: str, key_kind: str) -> None:
+    """An object whose keys are only those a builder file may have at its top."""
+    if not isinstance(doc, Mapping):
+        errors.add("", "not_an_object", f"{what} must be a JSON object with `nodes` and `edges`")
+        errors.raise_if_any()
+    for key in sorted(set(doc) - _TOP_LEVEL, key=str):
+        allowed = ", ".join(sorted(_TOP_LEVEL))
+        errors.add(str(key), "unknown_field", f"unknown {key_kind} `{key}` (allowed: {allowed})")
+
+
 def normalize_graph(raw: Any) -> dict[str, Any]:
     """`{nodes, edges}` in builder form from a builder file or the flattened run-request form.
 
     A `vars`, `meta` or `metadata` beside them is allowed and left out; anything else is rejected.
     """
     errors = _Errors()
-    if not isinstance(raw, Mapping):
-        errors.add("", "not_an_object", "the graph must be a JSON object with `nodes` and `edges`")
-        errors.raise_if_any()
-    for key in sorted(set(raw) - _TOP_LEVEL, key=str):
-        errors.add(
-            str(key), "unknown_field", f"unknown graph key `{key}` (allowed: nodes, edges, meta, metadata, vars)"
-        )
+    _check_top_level(raw, errors, what="the graph", key_kind="graph key")
     graph = _graph(raw, errors)
     errors.raise_if_any()
     return graph
