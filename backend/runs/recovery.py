@@ -19,7 +19,7 @@ from backend.events.publisher import EventDraft, append_events
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
-from backend.runs.step_services import Claim, Outcome, descendants_of, step_finish
+from backend.runs.step_services import Claim, Outcome, descendants_of, run_close, step_finish
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,10 @@ class SweepReport:
     republished: int = 0
     timed_out: int = 0
     closed: int = 0
+    finished: int = 0
 
     def any(self) -> bool:
-        return bool(self.requeued or self.failed_lost or self.republished or self.timed_out or self.closed)
+        return any(vars(self).values())
 
 
 def sweep() -> SweepReport:
@@ -50,6 +51,7 @@ def sweep() -> SweepReport:
             report.failed_lost += _fail_lost(step)
     report.republished = _republish_lost_messages(now - timedelta(seconds=conf["QUEUED_REPUBLISH_S"]))
     report.timed_out = _time_out_runs(now - timedelta(seconds=conf["MAX_RUN_DURATION_S"]))
+    report.finished = _close_finished_runs()
     return report
 
 
@@ -130,3 +132,10 @@ def _time_out_runs(before: Any) -> int:
                 )
                 count += 1
     return count
+
+
+def _close_finished_runs() -> int:
+    # On PostgreSQL the last step's finish and the run's close are two statements: a worker killed
+    # between them leaves every step terminal and the run active, and no message will come for it.
+    done = Run.objects.filter(status__in=RUN_ACTIVE, steps_remaining__lte=0).values_list("pk", flat=True)[:1000]
+    return sum(run_close(run_id=run_id) for run_id in list(done))

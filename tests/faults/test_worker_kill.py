@@ -88,7 +88,7 @@ def test_worker_sigkill_loses_no_run_and_never_overlaps_a_step(
     print(f"FIGURE lost messages re-published by the watchdog: {totals.get('republished', 0)}")
     print(f"FIGURE steps whose request was sent again after a kill: {reruns}")
     print(f"FIGURE steps that ran twice concurrently: {len(overlaps)}")
-    assert not lost, f"runs never finished: {lost}"
+    assert not lost, f"runs never finished: {_describe(lost)}"
     assert unsettled == 0, "a finished run still has queued or running steps"
     assert not overlaps, f"steps ran twice at once: {overlaps}"
     assert statuses.get("succeeded", 0) == RUNS, dict(statuses)
@@ -99,3 +99,14 @@ def _counts(seen: list[Seen]) -> dict[str, int]:
     for hit in seen:
         counts[hit.query.get("name", "")] += 1
     return counts
+
+
+def _describe(run_ids: list[str]) -> dict[str, Any]:
+    """What a lost run was left as: its status and remaining count, each step's status and attempt."""
+    return {
+        run_id: {
+            "run": Run.objects.values_list("status", "steps_remaining").get(pk=run_id),
+            "steps": list(Step.objects.filter(run_id=run_id).values_list("node_id", "status", "attempt")),
+        }
+        for run_id in run_ids
+    }
