@@ -21,8 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get("AUTOMATEOS_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aos_bench")
 REDIS_URL = os.environ.get("AUTOMATEOS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 LOG_DIR = Path(tempfile.gettempdir()) / "aos-bench"
-# A fixed throwaway key: the vault's startup check wants one; the benchmark stores no credential.
+# Fixed throwaway keys: production settings refuse to start without them (a fresh clone has no
+# .env), and the benchmark stores no credential and serves no one but itself.
 _BENCH_KEYS = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+_BENCH_SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"
 
 
 def bench_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -35,6 +37,7 @@ def bench_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
             "REDIS_URL": REDIS_URL,
             "AUTOMATEOS_ALLOW_PRIVATE_NETWORKS": "true",  # the target listens on 127.0.0.1
             "AUTOMATEOS_ENCRYPTION_KEYS": env.get("AUTOMATEOS_ENCRYPTION_KEYS") or _BENCH_KEYS,
+            "AUTOMATEOS_SECRET_KEY": env.get("AUTOMATEOS_SECRET_KEY") or _BENCH_SECRET,
             "AUTOMATEOS_DEBUG": "false",
             "BENCH_RAW_DSN": _dsn(DATABASE_URL),
             "PYTHONUNBUFFERED": "1",
