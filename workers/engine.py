@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DataError, close_old_connections, connection
 
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run
@@ -31,6 +31,8 @@ from workers.watch import WATCHER, Watch
 
 logger = logging.getLogger(__name__)
 _STEP_REF = re.compile(r"steps\.([A-Za-z0-9_\-]+)")
+# A NUL escape in JSON text, not preceded by an escaped backslash (`\\u0000` is the six characters).
+_NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
 
 def engine_limits() -> EngineLimits:
@@ -62,12 +64,22 @@ def _execute(step_id: int) -> None:
     with WATCHER.watching(claim.step.pk, claim.attempt) as watch:
         redactor, outcome = _run_node(claim, logs, watch)
     outcome.logs = [_redact_draft(d, redactor) for d in logs]
-    descendants = (
-        descendants_of(run_id=claim.run.pk, successors=claim.step.successors)
-        if outcome.status != StepStatus.SUCCEEDED
-        else []
-    )
-    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=claim.step.successors)
+    outcome.error = outcome.error.replace("\x00", "\ufffd")
+    try:
+        _finish(claim, outcome)
+    except DataError as exc:
+        # The database refused what the node produced: fail the step with that reason, rather than
+        # leave it running for the reaper to send its request again.
+        name = claim.step.label or claim.step.node_id
+        error = f'node "{name}": its result could not be stored ({type(exc).__name__})'
+        _finish(claim, Outcome(status=StepStatus.FAILED, error=error))
+
+
+def _finish(claim: Claim, outcome: Outcome) -> None:
+    successors = claim.step.successors
+    failed = outcome.status != StepStatus.SUCCEEDED
+    descendants = descendants_of(run_id=claim.run.pk, successors=successors) if failed else []
+    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=successors)
 
 
 def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redactor, Outcome]:
@@ -135,16 +147,26 @@ def _cancelled(run_id: Any) -> bool:
 
 
 def _redact_draft(draft: EventDraft, redactor: Redactor) -> EventDraft:
-    draft.message = redactor.redact_text(draft.message)
-    draft.data = redactor.redact(draft.data)
+    draft.message = redactor.redact_text(draft.message).replace("\x00", "\ufffd")
+    data = redactor.redact(draft.data)
+    draft.data = _storable(data, json.dumps(data, default=str))
     return draft
 
 
+def _storable(value: Any, text: str) -> Any:
+    """`value` (serialised as `text`) as PostgreSQL can store it: it refuses NUL in text and jsonb,
+    which a target's response may well contain, so NUL becomes U+FFFD."""
+    if "\\u0000" not in text:
+        return value
+    return json.loads(_NUL_ESCAPE.sub(r"\1\\ufffd", text))
+
+
 def cap_output(output: Any, max_bytes: int) -> Any:
-    """Keep stored outputs bounded: an oversized one becomes a truncated text preview."""
+    """Keep stored outputs bounded and storable: an oversized one becomes a truncated text preview."""
     if output is None:
         return None
     text = json.dumps(output, default=str)
+    output = _storable(output, text)
     if len(text.encode()) <= max_bytes:
         return output
     return {"truncated": True, "preview": text.encode()[:max_bytes].decode("utf-8", "ignore")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 MASK = "***"
 # Below this, the unaligned base64 fragments of a secret are too short to be specific to it.
 _MIN_FRAGMENT = 6
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
 
 
 def _b64_fragments(raw: bytes) -> set[str]:
@@ -38,7 +40,14 @@ def secret_forms(secret: str) -> set[str]:
     if not secret:
         return set()
     raw = secret.encode("utf-8")
-    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    quoted = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    # Percent escapes in lower case (some clients write them so) and the secret quoted twice (a URL
+    # carried inside another URL's query).
+    quoted |= {_PERCENT.sub(lambda m: m.group().lower(), q) for q in quoted} | {quote(quote(secret, safe=""), safe="")}
+    # Inside JSON text (an echoed body kept as text): escaped quotes and non-ASCII, `/` as `\/` too.
+    escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped |= {e.replace("/", "\\/") for e in escaped}
+    forms = {secret} | quoted | escaped
     for encoder in (base64.b64encode, base64.urlsafe_b64encode):
         encoded = encoder(raw).decode()
         forms.update({encoded, encoded.rstrip("=")})

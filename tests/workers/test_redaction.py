@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from urllib.parse import quote, quote_plus
 
@@ -23,6 +24,10 @@ SECRET = "tok/en+with spaces&=é"
         base64.b64encode(SECRET.encode()).decode(),
         base64.b64encode(SECRET.encode()).decode().rstrip("="),
         base64.urlsafe_b64encode(SECRET.encode()).decode(),
+        quote(SECRET, safe="").lower(),  # lower-case percent escapes (SECRET has no capitals)
+        quote(quote(SECRET, safe=""), safe=""),
+        json.dumps(SECRET)[1:-1],
+        json.dumps(SECRET)[1:-1].replace("/", "\\/"),
     ],
 )
 def test_secret_forms_cover_encodings(form: str) -> None:
