@@ -68,6 +68,7 @@ const toolbar = buildToolbar($("#toolbar"), {
   clear: () => clearAll(),
   save: () => save(),
   run: () => run(),
+  cancel: () => panel?.cancel(),
 });
 
 // ---- state changes ---------------------------------------------------------------------------
@@ -319,37 +320,49 @@ async function save() {
 /** The graph as the run API takes it (builder file form, with vars). */
 const runGraph = () => toFile(state);
 
-let panelRun = null;
+let panel = null;
+let starting = false;
+
+/**
+ * The toolbar's Run (`run-button`): opens the run drawer and starts a run through the live panel; the
+ * panel then keeps the toolbar's Run and Cancel (`cancel-button`) enabled or disabled. A click that
+ * comes before the page is ready waits for it. Without the panel, it posts the run and says so.
+ */
 async function run() {
-  if (panelRun) return panelRun();
+  if (starting) return;
+  starting = true;
+  await booted.catch(() => {});
+  starting = false;
+  if (panel) {
+    openDrawer(true);
+    return panel.run();
+  }
   const status = $("[data-testid=run-status]");
   try {
     const res = await api("/v1/runs", { method: "POST", body: { graph: runGraph(), payload: {} }, headers: { "Idempotency-Key": idempotencyKey() } });
     if (status) status.textContent = `Run ${res.runId || res.id}: ${res.status}`;
     toast(`Run started (${res.status}).`, { kind: "success" });
   } catch (err) {
-    if (err.errors.length) {
+    if (err.errors?.length) {
       canvas.setProblems(problemsByNode(err.errors));
       inspector.setServerProblems(fieldProblems(err.errors));
     }
-    toast(err.message, { kind: "error", title: "Run not started", details: err.errors.map((e) => e.message) });
+    toast(err.message, { kind: "error", title: "Run not started", details: (err.errors || []).map((e) => e.message) });
   }
 }
 
-/** Mount the live run panel (issue 5) if it is there; its own Run button then carries the test id. */
+/** Mount the live run panel (issue 5) in the drawer, driven by the toolbar's Run and Cancel. */
 async function mountPanel() {
   const container = $("[data-testid=run-panel]");
   try {
     const mod = await import("../runs/panel.js");
     if (typeof mod.mountRunPanel !== "function") return;
-    mod.mountRunPanel(container, { getGraph: runGraph, onStepStatuses: (map) => canvas.setStatuses(map) });
-    const own = container.querySelector("[data-testid=run-button]");
-    if (!own) return;
-    toolbar.buttons.run.removeAttribute("data-testid");
-    panelRun = () => {
-      openDrawer(true);
-      own.click();
-    };
+    panel = mod.mountRunPanel(container, {
+      getGraph: runGraph,
+      onStepStatuses: (map) => canvas.setStatuses(map),
+      runButton: toolbar.buttons.run,
+      cancelButton: toolbar.buttons.cancel,
+    });
   } catch (err) {
     console.warn("run panel not available", err);
   }
@@ -464,4 +477,4 @@ async function init() {
   document.body.dataset.builderReady = "true";
 }
 
-init();
+const booted = init();

@@ -1,10 +1,14 @@
-/** Builder toolbar: the compat.md §5 labels plus Undo, Redo, Save and Run; enables/disables from state. */
+/**
+ * Builder toolbar: the compat.md §5 labels plus Undo, Redo, Save, Run and Cancel; enables/disables from
+ * state. Run (`run-button`) and Cancel (`cancel-button`) live here, always visible; the run panel
+ * enables and disables them while a run goes.
+ */
 
 import { h } from "../lib/dom.js";
 
 /**
  * @param {HTMLElement} root
- * @param {Record<string, () => void>} actions addStart, addHttp, slack, notion, importFile, exportFile, undo, redo, clear, save, run
+ * @param {Record<string, () => void>} actions addStart, addHttp, slack, notion, importFile, exportFile, undo, redo, clear, save, run, cancel
  */
 export function buildToolbar(root, actions) {
   const button = (label, action, { title = "", cls = "tb-btn", testid = null, icon = null } = {}) => {
@@ -24,6 +28,7 @@ export function buildToolbar(root, actions) {
     clear: button("Clear", "clear", { title: "Remove every node and connection", cls: "tb-btn tb-btn--danger" }),
     save: button("Save", "save", { title: "Save to your workflows (Ctrl/Cmd+S)", cls: "tb-btn tb-btn--secondary" }),
     run: button("Run", "run", { title: "Run this workflow now", cls: "tb-btn tb-btn--primary", testid: "run-button", icon: "▶" }),
+    cancel: button("Cancel", "cancel", { title: "Cancel the active run", cls: "tb-btn tb-btn--secondary", testid: "cancel-button", icon: "■" }),
   };
   const group = (label, ...els) => h("div", { class: "tb-group", role: "group", "aria-label": label }, ...els);
   const saveState = h("span", { class: "save-state", "aria-live": "polite" });
@@ -35,8 +40,9 @@ export function buildToolbar(root, actions) {
     group("Canvas", b.clear),
     h("div", { class: "tb-spacer" }),
     saveState,
-    group("Workflow", b.save, b.run),
+    group("Workflow", b.save, b.run, b.cancel),
   );
+  b.cancel.disabled = true; // until a run is active
   root.setAttribute("role", "toolbar");
   root.setAttribute("aria-label", "Builder toolbar");
 

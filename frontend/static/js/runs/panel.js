@@ -49,8 +49,18 @@ export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch
   throw new Error(`network error: ${lastError && lastError.message ? lastError.message : "no response"}`);
 }
 
-/** Mount the panel into `container` (which gets `data-testid="run-panel"` if it has none). */
-export function mountRunPanel(container, { getGraph, getPayload = null, onStepStatuses = () => {} } = {}) {
+/**
+ * Mount the panel into `container` (which gets `data-testid="run-panel"` if it has none).
+ *
+ * `runButton` / `cancelButton`: controls that live elsewhere on the page (the builder puts them in its
+ * toolbar, so they stay visible while the panel is collapsed). The panel enables and disables them;
+ * their clicks are the caller's to wire to the returned `run()` / `cancel()`. Without them the panel
+ * makes its own, in its bar, carrying the `run-button` / `cancel-button` test ids.
+ */
+export function mountRunPanel(
+  container,
+  { getGraph, getPayload = null, onStepStatuses = () => {}, runButton: externalRun = null, cancelButton: externalCancel = null } = {},
+) {
   if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
   ensureStylesheet();
   if (!container.dataset.testid) container.dataset.testid = "run-panel";
@@ -58,12 +68,18 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
   if (!container.getAttribute("role")) container.setAttribute("role", "region");
   if (!container.getAttribute("aria-label")) container.setAttribute("aria-label", "Run");
 
-  const runButton = el("button", { type: "button", className: "btn btn--primary btn--small", "data-testid": "run-button" }, "▶ Run");
-  const cancelButton = el(
-    "button",
-    { type: "button", className: "btn btn--ghost btn--small", "data-testid": "cancel-button", disabled: true },
-    "Cancel",
-  );
+  const runButton =
+    externalRun ||
+    el(
+      "button",
+      { type: "button", className: "btn btn--primary btn--small", "data-testid": "run-button" },
+      el("span", { "aria-hidden": "true" }, "▶ "),
+      "Run",
+    );
+  const cancelButton =
+    externalCancel || el("button", { type: "button", className: "btn btn--ghost btn--small", "data-testid": "cancel-button" }, "Cancel");
+  runButton.disabled = false;
+  cancelButton.disabled = true;
   const link = el("a", { className: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
   const payloadInput = el("textarea", {
     className: "run-payload__input",
@@ -91,7 +107,7 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
     tabindex: "0",
   });
   container.replaceChildren(
-    el("div", { className: "run-panel__bar" }, runButton, cancelButton, link),
+    el("div", { className: "run-panel__bar" }, externalRun ? null : runButton, externalCancel ? null : cancelButton, link),
     payloadBox,
     status,
     el("h3", { className: "run-panel__heading", id: "run-panel-steps" }, "Steps"),
@@ -234,8 +250,8 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
     }
   }
 
-  runButton.addEventListener("click", run);
-  cancelButton.addEventListener("click", cancel);
+  if (!externalRun) runButton.addEventListener("click", run);
+  if (!externalCancel) cancelButton.addEventListener("click", cancel);
 
   return {
     run,
@@ -245,6 +261,8 @@ export function mountRunPanel(container, { getGraph, getPayload = null, onStepSt
       generation += 1;
       if (stream) stream.stop();
       container.replaceChildren();
+      cancelButton.disabled = true;
+      runButton.disabled = false;
     },
   };
 }
