@@ -1,4 +1,7 @@
-/** Toasts: short messages in a live region (`role="status"`), dismissible, auto-hiding. */
+/**
+ * Toasts: short messages, each `role="status"` (errors too: issue 4 point 9), dismissible, auto-hiding.
+ * Errors are announced at once (`aria-live="assertive"`), the others politely.
+ */
 
 import { h } from "./dom.js";
 
@@ -21,7 +24,7 @@ export function toast(message, { kind = "info", title = "", details = [], timeou
   const close = h("button", { type: "button", class: "toast__close", "aria-label": "Dismiss notification", text: "×" });
   const el = h(
     "div",
-    { class: `toast toast--${kind}`, role: kind === "error" ? "alert" : "status", "aria-live": kind === "error" ? "assertive" : "polite" },
+    { class: `toast toast--${kind}`, role: "status", "aria-live": kind === "error" ? "assertive" : "polite" },
     h(
       "div",
       { class: "toast__body" },
