@@ -157,6 +157,12 @@ def test_builder_import_errors_name_the_field_and_node(page: Page, tmp_path: Pat
     bad_json.write_text("{not json")
     page.get_by_test_id("import-input").set_input_files(str(bad_json))
     expect(page.locator("#toasts")).to_contain_text("not valid JSON")
+    # an error toast is a status message like every toast (issue 4 point 9), announced at once
+    error_toast = page.locator("#toasts").get_by_role("status").filter(has_text="not valid JSON")
+    expect(error_toast).to_have_count(1)
+    expect(error_toast).to_have_class(re.compile(r"\btoast--error\b"))
+    expect(error_toast).to_have_attribute("aria-live", "assertive")
+    expect(page.locator("#toasts").get_by_role("alert")).to_have_count(0)
 
     doc = {
         "nodes": [

@@ -16,6 +16,7 @@ from backend.credentials.services import credential_create
 from backend.runs.models import Run, RunEvent
 from backend.runs.services import run_start
 from tests.browser import runs_fixtures
+from tests.browser.helpers import build_start_http, button, node, open_builder
 from tests.browser.runs_fixtures import AsgiServer
 from tests.support.graphs import builder_file, chain, edge, http_node, start_node
 from tests.support.target import serving_target
@@ -145,10 +146,22 @@ def test_reload_mid_run_shows_the_full_log_with_no_line_missing_or_doubled(
 
 
 def _open_builder_panel(page: Page) -> None:
-    page.goto("/builder/?new=1")
-    page.wait_for_selector("body[data-builder-ready=true]")
+    """A fresh builder with the run drawer opened by hand (for the payload editor inside it)."""
+    open_builder(page)
     page.locator("#run-drawer-toggle").click()
-    expect(page.get_by_test_id("run-button")).to_be_visible()
+    expect(page.get_by_test_id("run-status")).to_be_visible()
+
+
+def _run_controls_in_the_toolbar(page: Page) -> None:
+    """`run-button` and `cancel-button` are the toolbar's, one of each, visible with the drawer closed."""
+    for test_id in ("run-button", "cancel-button"):
+        control = page.get_by_test_id(test_id)
+        expect(control).to_have_count(1)
+        expect(control).to_be_visible()
+        expect(page.locator(f"#toolbar [data-testid={test_id}]")).to_have_count(1)
+    expect(button(page, "Run")).to_have_count(1)
+    expect(button(page, "Run")).to_have_attribute("data-testid", "run-button")
+    expect(button(page, "Cancel")).to_have_attribute("data-testid", "cancel-button")
 
 
 def _import(page: Page, tmp_path: Path, graph: dict[str, Any]) -> None:
@@ -174,6 +187,7 @@ def test_builder_runs_the_slack_template_live_with_the_request_masked(
         expect(page.locator('[data-testid=canvas] [data-node-id="slack"]').first).to_be_visible()
         page.locator(".run-payload > summary").click()
         page.get_by_label("Run payload (a JSON object)").fill('{"message": "deploy finished"}')
+        _run_controls_in_the_toolbar(page)
         page.get_by_test_id("run-button").click()
 
         status = page.get_by_test_id("run-status")
@@ -213,13 +227,17 @@ def test_builder_cancel_stops_a_running_request_and_its_successor(
             http_node("after", f"{target.url}/after?name=after", label="Successor"),
         ]
         page = signed_in(asgi_server.url)
-        _open_builder_panel(page)
+        open_builder(page)
         _import(page, tmp_path, builder_file(nodes, chain("start", "slow", "after"), name="Slow"))
         expect(page.locator('[data-testid=canvas] [data-node-id="slow"]').first).to_be_visible()
+        expect(page.get_by_test_id("cancel-button")).to_be_disabled()  # no run yet
         page.get_by_test_id("run-button").click()
         slow_step = page.locator('[data-testid=run-steps] li[data-node-id="slow"]')
         wait_for(lambda: target.seen, timeout=30)  # the slow request is in flight
+        expect(page.get_by_test_id("cancel-button")).to_be_visible()
         expect(page.get_by_test_id("cancel-button")).to_be_enabled()
+        expect(page.get_by_test_id("run-button")).to_be_disabled()  # one run at a time
+        expect(slow_step).to_be_visible()  # Run opened the drawer
         pressed = time.monotonic()
         page.get_by_test_id("cancel-button").click()
 
@@ -227,6 +245,7 @@ def test_builder_cancel_stops_a_running_request_and_its_successor(
         expect(status).to_have_attribute("data-status", "cancelled", timeout=15_000)
         expect(status).to_have_text("Run cancelled")
         expect(page.get_by_test_id("cancel-button")).to_be_disabled()
+        expect(page.get_by_test_id("run-button")).to_be_enabled()
         expect(page.locator('[data-testid=run-steps] li[data-node-id="after"]')).to_have_attribute(
             "data-status", "cancelled"
         )
@@ -240,6 +259,37 @@ def test_builder_cancel_stops_a_running_request_and_its_successor(
     assert run.status == "cancelled"
     wait_for(lambda: RunEvent.objects.filter(run=run, type="step_cancelled", node_id="slow").exists(), timeout=15)
     expect(slow_step).to_have_attribute("data-status", "cancelled", timeout=10_000)
+
+
+def test_builder_run_button_runs_a_fresh_start_http_without_opening_the_panel(
+    asgi_server: AsgiServer, runs_worker: Any, runs_user: Any, signed_in: Callable[[str], Page]
+) -> None:
+    """The prototype scripts' way: build Start → HTTP, click `run-button`, read `run-status`."""
+    with serving_target() as target:
+        page = signed_in(asgi_server.url)
+        open_builder(page)
+        build_start_http(page)
+        node(page, "http-1").click()
+        page.locator("#inspector input[name=url]").fill(f"{target.url}/ping?name=ping")
+        expect(page.get_by_test_id("run-panel")).to_be_hidden()  # the drawer is closed
+        _run_controls_in_the_toolbar(page)
+        expect(page.get_by_test_id("cancel-button")).to_be_disabled()
+
+        page.get_by_test_id("run-button").click()
+        status = page.get_by_test_id("run-status")
+        expect(status).to_be_visible()  # Run opened the drawer
+        expect(status).to_have_attribute("data-status", "succeeded", timeout=30_000)
+        expect(status).to_have_text(re.compile(r"^Run succeeded in \d+(ms|\.\ds)$"))
+        for node_id in ("start", "http-1"):
+            expect(page.locator(f'[data-testid=run-steps] li[data-node-id="{node_id}"]')).to_have_attribute(
+                "data-status", "succeeded"
+            )
+        expect(page.get_by_test_id("run-logs")).to_contain_text("run succeeded")
+        expect(page.get_by_test_id("cancel-button")).to_be_disabled()
+        expect(page.get_by_test_id("run-button")).to_be_enabled()
+        assert [s.query.get("name") for s in target.seen] == ["ping"]
+    run = Run.objects.get(owner=runs_user)
+    assert run.status == "succeeded"
 
 
 def test_without_websockets_the_run_page_polls_to_the_end(
