@@ -63,6 +63,8 @@ def _execute(step_id: int) -> None:
     logs: list[EventDraft] = []
     with WATCHER.watching(claim.step.pk, claim.attempt) as watch:
         redactor, outcome = _run_node(claim, logs, watch)
+    if watch.lease_lost:
+        return  # fenced off (see Watcher._fence): the reaper re-queues this step
     outcome.logs = [_redact_draft(d, redactor) for d in logs]
     outcome.error = outcome.error.replace("\x00", "\ufffd")
     try:
@@ -113,7 +115,7 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
     except PreparationError as exc:
         return redactor, Outcome(status=StepStatus.FAILED, error=redactor.redact_text(str(exc)))
     except NodeFailure as exc:
-        status = StepStatus.CANCELLED if _cancelled(run.pk) else StepStatus.FAILED
+        status = StepStatus.CANCELLED if not watch.lease_lost and _cancelled(run.pk) else StepStatus.FAILED
         output = cap_output(redactor.redact(exc.output), limits.output_max_bytes) if exc.output else None
         return redactor, Outcome(status=status, output=output, error=redactor.redact_text(exc.message))
     except Exception as exc:

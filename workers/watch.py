@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from backend.runs.models import Step
 from backend.runs.states import RUN_ACTIVE, StepStatus
@@ -35,7 +36,13 @@ def steps_heartbeat(*, owned: Mapping[int, int]) -> set[int]:
     for step_id, attempt in owned.items():
         mine |= Q(pk=step_id, attempt=attempt)
     rows = Step.objects.filter(mine, status=StepStatus.RUNNING)
-    rows.update(heartbeat_at=timezone.now())
+    with transaction.atomic():
+        # Rows a cancel or a finish holds are skipped, not waited for: waiting, in another order
+        # than theirs, deadlocked against a cancel; the next tick stamps them. The database clock,
+        # which the reaper reads too, so a worker host whose clock lags is not taken for dead.
+        free = list(rows.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        if free:
+            Step.objects.filter(pk__in=free).update(heartbeat_at=Now())
     return set(rows.filter(run__status__in=RUN_ACTIVE).values_list("pk", flat=True))
 
 
@@ -45,11 +52,15 @@ class Watch:
     attempt: int
     stopped: threading.Event = field(default_factory=threading.Event)
     abort_hooks: list[Callable[[], None]] = field(default_factory=list)
+    # The claim stamped a heartbeat, so the lease runs from here until a heartbeat renews it.
+    renewed: float = field(default_factory=time.monotonic)
+    lease_lost: bool = False
 
-    def stop(self) -> None:
+    def stop(self, *, lease_lost: bool = False) -> None:
         """Cancelled, or this attempt lost the step: wake the executor and break its I/O."""
         if self.stopped.is_set():
             return
+        self.lease_lost = lease_lost
         self.stopped.set()
         for hook in list(self.abort_hooks):
             try:
@@ -97,10 +108,25 @@ class Watcher:
             except Exception as exc:  # the database may be restarting: try again next tick
                 logger.warning("heartbeat failed: %s", type(exc).__name__)
                 connections.close_all()
+                self._fence(watches.values())
                 continue
+            renewed = time.monotonic()
             for step_id, watch in watches.items():
                 if step_id not in alive:
                     watch.stop()
+                else:
+                    watch.renewed = renewed
+
+    @staticmethod
+    def _fence(watches: Iterable[Watch]) -> None:
+        """Stop steps whose lease this process could not renew for half the stale time: the reaper
+        may hand them to another worker once their heartbeat is stale, and the same request must
+        never be in flight twice. Such a step writes nothing; the reaper re-queues it."""
+        expiry = time.monotonic() - settings.AUTOMATEOS["STEP_STALE_S"] / 2
+        for watch in watches:
+            if watch.renewed < expiry:
+                logger.warning("step %s: lease not renewed; stopping it for the reaper to re-queue", watch.step_id)
+                watch.stop(lease_lost=True)
 
 
 WATCHER = Watcher()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Protocol
 
 from django.db import transaction
 
 RUN_STEP_TASK = "workers.run_step"
+logger = logging.getLogger(__name__)
 
 
 class Dispatcher(Protocol):
@@ -45,4 +47,16 @@ def enqueue_steps_on_commit(step_ids: Sequence[int]) -> None:
     """Enqueue after the surrounding transaction commits, so a worker never sees a missing row."""
     ids = list(step_ids)
     if ids:
-        transaction.on_commit(lambda: get_dispatcher().enqueue(ids))
+        transaction.on_commit(lambda: enqueue_now(ids))
+
+
+def enqueue_now(step_ids: Sequence[int]) -> None:
+    """Send now; a broker that is down is logged, not raised. The steps are stored, so the reaper's
+    lost-message watchdog sends them once it is back, and the caller (an API request whose run is
+    committed) must not answer as if nothing had been stored."""
+    try:
+        get_dispatcher().enqueue(step_ids)
+    except Exception as exc:
+        logger.warning(
+            "could not enqueue %d step(s) (%s); the reaper will re-send them", len(step_ids), type(exc).__name__
+        )

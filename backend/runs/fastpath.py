@@ -25,7 +25,7 @@ _STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
 
 CLAIM_SQL = f"""
 WITH s AS (
-  UPDATE {_STEP} SET status = 'running', attempt = attempt + 1, started_at = %(now)s, heartbeat_at = %(now)s
+  UPDATE {_STEP} SET status = 'running', attempt = attempt + 1, started_at = %(now)s, heartbeat_at = now()
   WHERE id = %(step_id)s AND status = 'queued'
   RETURNING {", ".join(_STEP_COLUMNS)}
 ), r AS (

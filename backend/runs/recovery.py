@@ -7,12 +7,16 @@ not last, and each repair is the same guarded transition the engine itself uses.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from backend.events.publisher import EventDraft, append_events
@@ -22,6 +26,7 @@ from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 from backend.runs.step_services import Claim, Outcome, descendants_of, run_close, step_finish
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,21 +43,42 @@ class SweepReport:
 
 
 def sweep() -> SweepReport:
-    report = SweepReport()
+    """One pass of every check. Each phase and each row stands alone: a deadlock, a broker error or a
+    row that fails every time is logged and retried next sweep without holding up the rest."""
     conf = settings.AUTOMATEOS
     now = timezone.now()
-    stale_before = now - timedelta(seconds=conf["STEP_STALE_S"])
-    for step in Step.objects.filter(status=StepStatus.RUNNING, heartbeat_at__lt=stale_before).select_related("run"):
-        if step.run.status not in RUN_ACTIVE:
-            report.closed += _close_orphan(step)
-        elif step.attempt < conf["STEP_MAX_ATTEMPTS"]:
-            report.requeued += _requeue(step)
-        else:
-            report.failed_lost += _fail_lost(step)
-    report.republished = _republish_lost_messages(now - timedelta(seconds=conf["QUEUED_REPUBLISH_S"]))
-    report.timed_out = _time_out_runs(now - timedelta(seconds=conf["MAX_RUN_DURATION_S"]))
-    report.finished = _close_finished_runs()
+    republish_before = now - timedelta(seconds=conf["QUEUED_REPUBLISH_S"])
+    deadline_before = now - timedelta(seconds=conf["MAX_RUN_DURATION_S"])
+    report = SweepReport()
+    report.requeued, report.failed_lost, report.closed = _phase("lost workers", _recover_lost_workers, (0, 0, 0))
+    report.republished = _phase("lost messages", partial(_republish_lost_messages, republish_before), 0)
+    report.timed_out = _phase("deadlines", partial(_time_out_runs, deadline_before), 0)
+    report.finished = _phase("finished runs", _close_finished_runs, 0)
     return report
+
+
+def _phase(name: str, check: Callable[[], T], failed: T) -> T:
+    try:
+        return check()
+    except Exception as exc:
+        logger.warning("reaper: %s check failed (%s); retrying next sweep", name, type(exc).__name__)
+        return failed
+
+
+def _recover_lost_workers() -> tuple[int, int, int]:
+    conf = settings.AUTOMATEOS
+    # The database clock, which the heartbeats are stamped with: hosts' clocks may disagree.
+    stale = ExpressionWrapper(Now() - timedelta(seconds=conf["STEP_STALE_S"]), output_field=DateTimeField())
+    counts = [0, 0, 0]
+    for step in Step.objects.filter(status=StepStatus.RUNNING, heartbeat_at__lt=stale).select_related("run"):
+        if step.run.status not in RUN_ACTIVE:
+            slot, repair = 2, _close_orphan
+        elif step.attempt < conf["STEP_MAX_ATTEMPTS"]:
+            slot, repair = 0, _requeue
+        else:
+            slot, repair = 1, _fail_lost
+        counts[slot] += _phase(f"step {step.pk}", partial(repair, step), 0)
+    return counts[0], counts[1], counts[2]
 
 
 def _requeue(step: Step) -> int:
@@ -138,4 +164,4 @@ def _close_finished_runs() -> int:
     # On PostgreSQL the last step's finish and the run's close are two statements: a worker killed
     # between them leaves every step terminal and the run active, and no message will come for it.
     done = Run.objects.filter(status__in=RUN_ACTIVE, steps_remaining__lte=0).values_list("pk", flat=True)[:1000]
-    return sum(run_close(run_id=run_id) for run_id in list(done))
+    return sum(_phase(f"run {run_id}", partial(run_close, run_id=run_id), False) for run_id in list(done))

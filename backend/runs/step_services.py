@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from backend.events.publisher import EventDraft, append_events, db_uuid, poke, reserve_seq, store_events
 from backend.runs import fastpath
-from backend.runs.dispatch import enqueue_steps_on_commit, get_dispatcher
+from backend.runs.dispatch import enqueue_now, enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 
@@ -171,7 +171,7 @@ def _finish_fast(*, claim: Claim, outcome: Outcome, duration_ms: int, now: Any, 
     last_seq, remaining, run_status, ready = result
     poke(run_id=step.run_id, seq=last_seq)
     if run_status in RUN_ACTIVE:
-        get_dispatcher().enqueue(ready)
+        enqueue_now(ready)
         if remaining <= 0:
             run_close(run_id=step.run_id)
     return True
@@ -211,18 +211,24 @@ def _finish_event(step: Step, outcome: Outcome, duration_ms: int) -> EventDraft:
 
 
 def _skip(*, run_id: Any, node_ids: Sequence[str]) -> list[str]:
+    """Queued `node_ids` → skipped; returns exactly the rows this UPDATE moved, in plan order.
+
+    Two parents of one join failing at once both try: the second waits on the first's row lock,
+    re-checks `status = queued` and moves nothing, so the join is counted (and closed over) once.
+    """
     if not node_ids:
         return []
-    queued = list(
-        Step.objects.filter(run_id=run_id, node_id__in=list(node_ids), status=StepStatus.QUEUED).values_list(
-            "node_id", flat=True
-        )
+    table = Step._meta.db_table
+    placeholders = ", ".join(["%s"] * len(node_ids))
+    sql = (
+        f"UPDATE {table} SET status = %s, finished_at = %s "  # noqa: S608 - fixed identifiers
+        f"WHERE run_id = %s AND status = %s AND node_id IN ({placeholders}) RETURNING node_id, position"
     )
-    if queued:
-        Step.objects.filter(run_id=run_id, node_id__in=queued, status=StepStatus.QUEUED).update(
-            status=StepStatus.SKIPPED, finished_at=timezone.now()
-        )
-    return queued
+    params = [StepStatus.SKIPPED, timezone.now(), db_uuid(run_id), StepStatus.QUEUED, *node_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [node_id for node_id, _ in sorted(rows, key=lambda row: row[1])]
 
 
 def _release(*, run_id: Any, node_ids: Sequence[str]) -> list[int]:
@@ -248,12 +254,15 @@ def run_close(*, run_id: Any) -> bool:
     failed = Step.objects.filter(run_id=run_id, status=StepStatus.FAILED).exists()
     status = RunStatus.FAILED if failed else RunStatus.SUCCEEDED
     now = timezone.now()
-    won = Run.objects.filter(pk=run_id, status__in=RUN_ACTIVE).update(
-        status=status, finished_at=now, error="a step failed" if failed else ""
-    )
-    if won:
-        append_events(
-            run_id=run_id,
-            drafts=[EventDraft(type=f"run_{status}", level="error" if failed else "info", message=f"run {status}")],
+    # One transaction: a worker killed between the close and its event would leave a finished run
+    # without its terminal event (what a stream waits for) or a hole in the event numbers.
+    with transaction.atomic(savepoint=False):
+        won = Run.objects.filter(pk=run_id, status__in=RUN_ACTIVE).update(
+            status=status, finished_at=now, error="a step failed" if failed else ""
         )
+        if won:
+            append_events(
+                run_id=run_id,
+                drafts=[EventDraft(type=f"run_{status}", level="error" if failed else "info", message=f"run {status}")],
+            )
     return bool(won)

@@ -140,3 +140,23 @@ def test_sweep_leaves_healthy_and_cancelled_runs_alone(
     assert not sweep().any()
     assert Run.objects.get(pk=running.pk).status == "running"
     assert Run.objects.get(pk=cancelled.pk).status == "cancelled"
+
+
+def test_sweep_a_failing_check_does_not_hold_up_the_others(
+    user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.runs import recovery
+
+    _, step = _started(user, inline_dispatcher, stub.url, "a")
+    Step.objects.filter(pk=step.pk).update(heartbeat_at=timezone.now() - LONG_AGO)
+    old, _ = run_start(owner=user, graph={"nodes": [start_node(), http_node("b", "http://127.0.0.1:9/")], "edges": []})
+    Run.objects.filter(pk=old.pk).update(created_at=timezone.now() - LONG_AGO * 30)
+
+    def broken(step: Step) -> int:
+        raise RuntimeError("deadlock detected")
+
+    monkeypatch.setattr(recovery, "_requeue", broken)
+    report = sweep()
+    assert report.requeued == 0 and report.timed_out == 1
+    assert Run.objects.get(pk=old.pk).status == "failed"
+    assert Step.objects.get(pk=step.pk).status == "running"  # tried again next sweep
