@@ -6,6 +6,7 @@ import itertools
 import random
 import signal
 import time
+import uuid
 from collections import defaultdict
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -16,7 +17,7 @@ from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_start
 from backend.runs.states import RUN_TERMINAL, STEP_TERMINAL
 from tests.support.faults import reaper_totals, running_reaper, settle
-from tests.support.graphs import chain, http_node, start_node
+from tests.support.graphs import edge, http_node, start_node
 from tests.support.target import Seen, serving_target
 from tests.support.worker import running_worker, wait_for
 
@@ -26,12 +27,23 @@ RUNS = 40
 KILLS = 4
 
 
+FAILING_EVERY = 4  # every fourth run's branch c answers 500, so kills also land on failure paths
+
+
 def _graph(url: str, run_index: int) -> dict[str, Any]:
+    """start → a → (b, c) → d: a fork and a join, and in some runs a failing branch that skips d."""
     nodes = [start_node()]
-    for node in "abc":
+    for node in "abcd":
         delay = random.choice((0.2, 0.3, 0.4))
-        nodes.append(http_node(node, f"{url}/step?name=r{run_index}-{node}&delay={delay}"))
-    return {"nodes": nodes, "edges": chain("start", "a", "b", "c")}
+        fail = node == "c" and _fails(run_index)
+        query = f"name=r{run_index}-{node}&delay={delay}" + ("&status=500" if fail else "")
+        nodes.append(http_node(node, f"{url}/step?{query}", **({"retries": 0} if fail else {})))
+    edges = [edge("start", "a"), edge("a", "b"), edge("a", "c"), edge("b", "d"), edge("c", "d")]
+    return {"nodes": nodes, "edges": edges}
+
+
+def _fails(run_index: int) -> bool:
+    return run_index % FAILING_EVERY == 0
 
 
 def _overlaps(seen: list[Seen]) -> list[str]:
@@ -91,7 +103,10 @@ def test_worker_sigkill_loses_no_run_and_never_overlaps_a_step(
     assert not lost, f"runs never finished: {_describe(lost)}"
     assert unsettled == 0, "a finished run still has queued or running steps"
     assert not overlaps, f"steps ran twice at once: {overlaps}"
-    assert statuses.get("succeeded", 0) == RUNS, dict(statuses)
+    expected = {i: "failed" if _fails(i) else "succeeded" for i in range(RUNS)}
+    assert {i: runs[uuid.UUID(run_id)] for i, run_id in enumerate(run_ids)} == expected
+    skipped = Step.objects.filter(run_id__in=run_ids, node_id="d", status="skipped").count()
+    assert skipped == sum(map(_fails, range(RUNS))), "every failing run skips its join, no other does"
 
 
 def _counts(seen: list[Seen]) -> dict[str, int]:
