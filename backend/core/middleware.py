@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Callable
@@ -32,18 +33,36 @@ class RequestIdMiddleware:
         return response
 
     def _too_large(self, request: HttpRequest) -> HttpResponse | None:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
         limit = settings.MAX_REQUEST_BYTES
+        declared = request.META.get("CONTENT_LENGTH")
+        try:
+            length = int(declared) if declared else None
+        except ValueError:
+            length = None
+        if length is None:
+            # No usable Content-Length (Transfer-Encoding: chunked): daphne still hands over the whole
+            # body, but Django and DRF would ignore it. Measure what is actually there, reading at most
+            # one byte past the limit, and pass it on with its real length.
+            stream = request._stream  # type: ignore[attr-defined]
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                return self._refuse(request, f"request body is over the limit of {limit} bytes")
+            request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+            if body:
+                request.META["CONTENT_LENGTH"] = str(len(body))
+            return None
         if length <= limit:
             return None
+        return self._refuse(request, f"request body is {length} bytes; the limit is {limit}")
+
+    @staticmethod
+    def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+        limit = settings.MAX_REQUEST_BYTES
         return JsonResponse(
             {
                 "error": {
                     "code": "payload_too_large",
-                    "message": f"request body is {length} bytes; the limit is {limit}",
+                    "message": message,
                     "details": {"limit": limit},
                     "requestId": request.request_id,  # type: ignore[attr-defined]
                 }
