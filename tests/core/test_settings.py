@@ -1,8 +1,10 @@
-"""Production settings: refuse to start without a secret key; `check --deploy` is clean."""
+"""Production settings: refuse to start without a secret key; `check --deploy` is clean; every variable
+the settings and scripts read is documented in .env.example."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -43,3 +45,18 @@ def test_settings_refuse_production_without_encryption_keys() -> None:
     result = _manage("check", AUTOMATEOS_DEBUG="false", AUTOMATEOS_SECRET_KEY="s" * 50, AUTOMATEOS_ENCRYPTION_KEYS="")
     assert result.returncode != 0
     assert "AUTOMATEOS_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+# Reads of a variable by name: `env.int("X", …)` in settings, `os.environ.get("X")` / `os.environ["X"]` in scripts.
+_READS = re.compile(r'\benv\.\w+\(\s*"([A-Z][A-Z0-9_]*)"|\bos\.environ(?:\.get\(|\[)\s*"([A-Z][A-Z0-9_]*)"')
+
+
+def test_settings_every_variable_read_is_documented_in_env_example() -> None:
+    sources = [REPO / "backend" / "config" / "settings.py", *sorted((REPO / "scripts").glob("*.py"))]
+    read = {name for source in sources for match in _READS.findall(source.read_text()) for name in match if name}
+    read.discard("DJANGO_SETTINGS_MODULE")  # Django's own switch, not configuration
+    # The scan finds both kinds of reads (an empty result would make the check vacuous).
+    assert {"AUTOMATEOS_MAX_REQUEST_BYTES", "DATABASE_URL", "AUTOMATEOS_SHUTDOWN_GRACE_S", "SLACK_WEBHOOK"} <= read
+    example = (REPO / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
+    assert sorted(read - documented) == []
