@@ -11,7 +11,14 @@ import pytest
 from backend.runs.models import Run, Step
 from backend.runs.services import run_start
 from backend.runs.states import RUN_TERMINAL
-from tests.support.faults import HUGE_BYTES, Canary, canary_listener, hostile_server, hosts_entries, rss_kib
+from tests.support.faults import (
+    HUGE_BYTES,
+    Canary,
+    canary_listener,
+    hostile_server,
+    hosts_entries,
+    rss_kib,
+)
 from tests.support.graphs import edge, http_node, start_node
 from tests.support.worker import child_env, running_worker, wait_for
 
@@ -54,6 +61,7 @@ def test_hostile_targets_each_end_bounded_with_a_clear_outcome(owner: Any, guard
         nodes = [
             http_node("hang", f"{url}/hang?name=hang", timeout_s=2, retries=0),
             http_node("trickle", f"{url}/trickle?name=trickle", timeout_s=2, retries=0),
+            http_node("slow_headers", f"{url}/slow-headers?name=slow_headers", timeout_s=1, retries=0),
             http_node("huge", f"{url}/huge?name=huge", timeout_s=20, retries=0),
             http_node("loop", f"{url}/loop?name=loop", timeout_s=10, retries=0),
             http_node(
@@ -78,6 +86,9 @@ def test_hostile_targets_each_end_bounded_with_a_clear_outcome(owner: Any, guard
         hang, trickle, huge = steps["hang"], steps["trickle"], steps["huge"]
         assert hang.status == "failed" and "timed out" in hang.error and hang.duration_ms < 5000
         assert trickle.status == "failed" and "not complete within 2s" in trickle.error and trickle.duration_ms < 5000
+        slow = steps["slow_headers"]
+        assert slow.status == "failed" and "1s deadline" in slow.error and "/slow-headers" in slow.error
+        assert slow.duration_ms < 2500, "header bytes kept the step alive past its deadline"
         assert huge.status == "succeeded" and huge.output.get("truncated") is True, huge.output.keys()
         assert sent < HUGE_BYTES / 4 and huge.duration_ms < 10000
         assert rss_peak - rss_before < 80 * 1024, "the capped body was buffered, not cut"

@@ -119,6 +119,17 @@ def _hostile_handler(server: Hostile) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(_CHUNK)
                 server.bytes_sent[name] += len(_CHUNK)
 
+        def _slow_headers(self, query: dict[str, str]) -> None:
+            # A status line, then one header line every 0.4 s, never the blank line that ends them.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            self.wfile.flush()
+            for n in range(1000):
+                if server.release.wait(0.4):
+                    break
+                self.wfile.write(b"X-Slow-%d: still coming\r\n" % n)
+                self.wfile.flush()
+            self.close_connection = True
+
         def _loop(self, query: dict[str, str]) -> None:
             hop = int(query.get("hop", 0)) + 1
             self._send(302, b"", {"Location": f"/loop?name={query.get('name', '')}&hop={hop}"})
@@ -138,7 +149,8 @@ def _hostile_handler(server: Hostile) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def hostile_server(host: str = "127.0.0.1") -> Iterator[Hostile]:
-    """A threaded server on `host`: /hang, /trickle, /huge, /loop, /redirect?to=, /ratelimit?after=."""
+    """A threaded server on `host`: /hang, /trickle, /slow-headers, /huge, /loop,
+    /redirect?to=, /ratelimit?after=."""
     server = Hostile(url="")
     httpd = ThreadingHTTPServer((host, 0), _hostile_handler(server))
     httpd.daemon_threads = True

@@ -1,39 +1,137 @@
-"""Network streams another thread can break: how a cancel stops a request waiting for an answer.
+"""Network I/O another thread can break: how a cancel or a deadline stops a request mid-flight.
 
-httpx offers no way to interrupt a blocking read from outside. Every stream the guarded backend
-opens is wrapped so that, while a thread reads from it, the stream is findable by that thread's id;
-`abort_thread_io(thread_id)` shuts the socket down, which makes the blocked read return at once
-(and the server sees its connection closed).
+httpx offers no way to interrupt a blocking read from outside. An HTTP attempt runs inside an
+`io_scope`, registered under its thread's id. Every stream the guarded backend opens is wrapped so
+that, while the thread reads, writes or shakes hands on it, the scope knows that stream. Aborting
+the scope (`abort_thread_io(thread_id)` for a cancel, or the scope's own deadline timer) shuts the
+socket down, which makes the blocked call return at once (the server sees its connection closed),
+and marks the scope so every later read, write or wait of the attempt fails at once too: an abort
+that lands between two reads is not lost.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import httpcore
 
-_reading: dict[int, httpcore.NetworkStream] = {}
+T = TypeVar("T")
+
+_scopes: dict[int, IoScope] = {}
 _lock = threading.Lock()
+
+
+class IoScope:
+    """One attempt's I/O. `expired`: its deadline timer fired; `aborted`: it was broken (either way)."""
+
+    def __init__(self) -> None:
+        self.aborted = False
+        self.expired = False
+        self._stream: httpcore.NetworkStream | None = None
+        self._wake: threading.Event | None = None
+
+    def abort(self) -> bool:
+        """Break the I/O in progress, if any, and every later one; True when a socket was shut down."""
+        with _lock:
+            self.aborted = True
+            stream, wake = self._stream, self._wake
+        if wake is not None:
+            wake.set()
+        return stream is not None and _shutdown(stream)
+
+    def expire(self) -> None:
+        self.expired = True
+        self.abort()
+
+    def run(self, stream: httpcore.NetworkStream, call: Callable[[], T], error: type[Exception]) -> T:
+        """`call()`, which blocks on `stream`, breakable by `abort()`; `error` when already aborted."""
+        with _lock:
+            if self.aborted:
+                raise error("aborted")
+            self._stream = stream
+        try:
+            return call()
+        finally:
+            with _lock:
+                self._stream = None
+
+    def wait(self, future: Future[T], timeout: float) -> T:
+        """The future's result within `timeout` s; TimeoutError, or httpcore.ConnectError on abort."""
+        wake = threading.Event()
+        future.add_done_callback(lambda _: wake.set())
+        with _lock:
+            self._wake = wake
+        try:
+            if not self.aborted:
+                wake.wait(timeout)
+        finally:
+            with _lock:
+                self._wake = None
+        if self.aborted:
+            raise httpcore.ConnectError("aborted")
+        return future.result(timeout=0)
+
+
+def _shutdown(stream: httpcore.NetworkStream) -> bool:
+    sock = stream.get_extra_info("socket")
+    if not isinstance(sock, socket.socket):
+        return False
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        return False  # already closed by its owner
+    return True
+
+
+def current_scope() -> IoScope | None:
+    return _scopes.get(threading.get_ident())
+
+
+@contextmanager
+def io_scope(deadline_s: float) -> Iterator[IoScope]:
+    """The current thread's attempt; aborted by itself `deadline_s` seconds from now (hard deadline)."""
+    me = threading.get_ident()
+    scope = IoScope()
+    timer = threading.Timer(max(deadline_s, 0.0), scope.expire)
+    timer.daemon = True
+    with _lock:
+        _scopes[me] = scope
+    timer.start()
+    try:
+        yield scope
+    finally:
+        timer.cancel()
+        with _lock:
+            if _scopes.get(me) is scope:
+                del _scopes[me]
+
+
+def wait_abortable(future: Future[T], timeout: float) -> T:
+    """Like `future.result(timeout)`, but a cancel or the deadline of the current attempt ends it early."""
+    scope = current_scope()
+    if scope is None:
+        return future.result(timeout)
+    return scope.wait(future, timeout)
 
 
 class AbortableStream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
+    def _guarded(self, call: Callable[[], T], error: type[Exception] = httpcore.ReadError) -> T:
+        scope = current_scope()
+        return call() if scope is None else scope.run(self._inner, call, error)
+
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        me = threading.get_ident()
-        with _lock:
-            _reading[me] = self._inner
-        try:
-            return self._inner.read(max_bytes, timeout)
-        finally:
-            with _lock:
-                _reading.pop(me, None)
+        return self._guarded(lambda: self._inner.read(max_bytes, timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, timeout)
+        self._guarded(lambda: self._inner.write(buffer, timeout), httpcore.WriteError)
 
     def close(self) -> None:
         self._inner.close()
@@ -41,23 +139,15 @@ class AbortableStream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        return AbortableStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+        handshake = lambda: self._inner.start_tls(ssl_context, server_hostname, timeout)  # noqa: E731
+        return AbortableStream(self._guarded(handshake, httpcore.ConnectError))
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
 
 def abort_thread_io(thread_id: int) -> bool:
-    """Break the read `thread_id` is blocked in, if any; True when there was one."""
+    """Break the attempt `thread_id` is running, if any; True when a blocked call was broken."""
     with _lock:
-        stream = _reading.get(thread_id)
-    if stream is None:
-        return False
-    sock = stream.get_extra_info("socket")
-    if isinstance(sock, socket.socket):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            return False  # already closed by its owner
-        return True
-    return False
+        scope = _scopes.get(thread_id)
+    return scope is not None and scope.abort()

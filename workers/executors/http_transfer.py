@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from workers.executors.abortable import IoScope, io_scope
 from workers.executors.base import NodeFailure
 from workers.executors.masking import SENSITIVE_HEADERS
 
@@ -127,56 +128,102 @@ def perform(
     on_hop: HopLog,
     track: Track = lambda response: None,
 ) -> Exchange:
-    """One attempt under one total deadline; raises TransferError (network) or NodeFailure."""
+    """One attempt under one hard total deadline; raises TransferError (network) or NodeFailure.
+
+    The deadline is enforced by a timer that breaks the attempt's socket (abortable.io_scope): a
+    server trickling headers or body bytes cannot stretch the attempt past `timeout_s`.
+    """
     started = time.monotonic()
-    deadline = started + timeout_s
-    current = httpx.URL(url)
-    redirects = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TransferError(f"no answer within {timeout_s:g}s", str(current), sent=True)
-        timeout = httpx.Timeout(remaining, connect=min(remaining, CONNECT_TIMEOUT_S))
-        request = client.build_request(method, current, headers=headers, content=content, timeout=timeout)
-        try:
-            response = client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            cause, retryable = describe(exc)
-            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-            raise TransferError(cause, str(current), sent=sent, retryable=retryable) from exc
-        track(response)
-        try:
-            is_hop = response.status_code in _REDIRECT_CODES and "location" in response.headers
-            if follow_redirects and is_hop:
-                if redirects >= MAX_REDIRECTS:
+    with io_scope(timeout_s) as scope:
+        clock = _Clock(started, timeout_s, scope)
+        current = httpx.URL(url)
+        for redirects in range(MAX_REDIRECTS + 1):
+            response = _send(client, method, current, headers, content, clock)
+            track(response)
+            try:
+                if not (follow_redirects and _is_hop(response)):
+                    return _exchange(response, started, redirects, max_bytes, clock)
+                if redirects == MAX_REDIRECTS:
                     raise NodeFailure(f"too many redirects (more than {MAX_REDIRECTS}) starting at {display_url(url)}")
                 method, current, headers, content = _redirect(response, method, headers, content, strip_on_redirect)
-                redirects += 1
                 on_hop(f"{response.status_code} redirect to {display_url(str(current))}", str(current))
-                continue
-            body, truncated = _read_capped(response, max_bytes, deadline, timeout_s)
-            return Exchange(
-                status=response.status_code,
-                reason=response.reason_phrase,
-                url=str(response.url),
-                headers=dict(response.headers.items()),
-                body=body,
-                truncated=truncated,
-                encoding=response.encoding or "utf-8",
-                content_type=response.headers.get("content-type", ""),
-                duration_ms=int((time.monotonic() - started) * 1000),
-                redirects=redirects,
-            )
-        finally:
-            # Closing an unread stream drops the connection instead of draining a huge body.
-            track(None)
-            response.close()
+            finally:
+                # Closing an unread stream drops the connection instead of draining a huge body.
+                track(None)
+                response.close()
+    raise AssertionError("unreachable: the last hop returns or raises")
 
 
-def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, timeout_s: float) -> tuple[bytes, bool]:
+class _Clock:
+    """The attempt's deadline, and how to word a failure that ran into it."""
+
+    def __init__(self, started: float, timeout_s: float, scope: IoScope) -> None:
+        self.deadline = started + timeout_s
+        self.timeout_s = timeout_s
+        self.scope = scope
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.scope.expired or self.remaining() <= 0
+
+    def late(self, url: str, *, reading: bool, sent: bool = True) -> TransferError:
+        if reading:
+            cause = f"response not complete within {self.timeout_s:g}s, the attempt's deadline (timeout_s)"
+        else:
+            cause = f"timed out waiting for the response: no answer within the {self.timeout_s:g}s deadline (timeout_s)"
+        return TransferError(cause, url, sent=sent)
+
+    def failure(self, exc: httpx.HTTPError, url: str, *, reading: bool) -> TransferError:
+        cause, retryable = describe(exc)
+        sent = reading or not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        if self.expired():
+            if not cause.startswith("DNS lookup"):
+                return self.late(url, reading=reading, sent=sent)
+            cause = f"{cause} (the {self.timeout_s:g}s deadline passed)"
+        return TransferError(cause, url, sent=sent, retryable=retryable)
+
+
+def _is_hop(response: httpx.Response) -> bool:
+    return response.status_code in _REDIRECT_CODES and "location" in response.headers
+
+
+def _send(
+    client: httpx.Client, method: str, url: httpx.URL, headers: httpx.Headers, content: bytes | None, clock: _Clock
+) -> httpx.Response:
+    remaining = clock.remaining()
+    if remaining <= 0:
+        raise clock.late(str(url), reading=False)
+    timeout = httpx.Timeout(remaining, connect=min(remaining, CONNECT_TIMEOUT_S))
+    request = client.build_request(method, url, headers=headers, content=content, timeout=timeout)
+    try:
+        return client.send(request, stream=True)
+    except httpx.HTTPError as exc:
+        raise clock.failure(exc, str(url), reading=False) from exc
+
+
+def _exchange(response: httpx.Response, started: float, redirects: int, max_bytes: int, clock: _Clock) -> Exchange:
+    body, truncated = _read_capped(response, max_bytes, clock)
+    return Exchange(
+        status=response.status_code,
+        reason=response.reason_phrase,
+        url=str(response.url),
+        headers=dict(response.headers.items()),
+        body=body,
+        truncated=truncated,
+        encoding=response.encoding or "utf-8",
+        content_type=response.headers.get("content-type", ""),
+        duration_ms=int((time.monotonic() - started) * 1000),
+        redirects=redirects,
+    )
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, clock: _Clock) -> tuple[bytes, bool]:
     """At most `max_bytes` of the (decoded) body; the stream is cut there, never buffered whole."""
     chunks: list[bytes] = []
     size = 0
+    url = str(response.url)
     try:
         for chunk in response.iter_bytes():
             if size + len(chunk) > max_bytes:
@@ -184,10 +231,8 @@ def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, time
                 return b"".join(chunks), True
             chunks.append(chunk)
             size += len(chunk)
-            # The read timeout is per socket read: a server trickling bytes is stopped here.
-            if time.monotonic() > deadline:
-                raise TransferError(f"response not complete within {timeout_s:g}s", str(response.url), sent=True)
+            if clock.expired():
+                raise clock.late(url, reading=True)
     except httpx.HTTPError as exc:
-        cause, retryable = describe(exc)
-        raise TransferError(cause, str(response.url), sent=True, retryable=retryable) from exc
+        raise clock.failure(exc, url, reading=True) from exc
     return b"".join(chunks), False
