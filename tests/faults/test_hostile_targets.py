@@ -12,6 +12,7 @@ from backend.runs.models import Run, Step
 from backend.runs.services import run_start
 from backend.runs.states import RUN_TERMINAL
 from tests.support.faults import (
+    BOMB_EXPANDED_MIB,
     HUGE_BYTES,
     Canary,
     canary_listener,
@@ -102,6 +103,21 @@ def test_hostile_targets_each_end_bounded_with_a_clear_outcome(owner: Any, guard
         assert short[1].started - short[0].started >= 1.0, "Retry-After was not honoured"
         assert steps["rate_long"].status == "failed" and "Retry-After 120s" in steps["rate_long"].error
         assert len(bad.named("rate_long")) == 1
+
+
+def test_gzip_bomb_is_cut_at_the_cap_without_inflating(owner: Any, guarded_worker: Any) -> None:
+    with hostile_server(ALLOWED_HOST) as bad:
+        rss_before, _ = rss_kib(guarded_worker.pid)
+        steps, _ = _run(owner, [http_node("bomb", f"{bad.url}/gzip-bomb?name=bomb", timeout_s=20, retries=0)])
+        _, rss_peak = rss_kib(guarded_worker.pid)
+    bomb = steps["bomb"]
+    size = bad.bytes_sent.get("bomb", 0)
+    shown = f"{size / 2**20:.1f} MiB of gzip inflating to {BOMB_EXPANDED_MIB} MiB, cap 256 KiB"
+    print(f"FIGURE gzip bomb: {shown}: {_show(bomb)}")
+    print(f"FIGURE gzip bomb worker RSS: {rss_before // 1024} MiB before, peak {rss_peak // 1024} MiB")
+    # The engine stores a capped output as a truncated preview: the body read was the 256 KiB cap.
+    assert bomb.status == "succeeded" and bomb.output.get("truncated") is True, _show(bomb)
+    assert rss_peak - rss_before < 40 * 1024, "the bomb was inflated past the cap"
 
 
 def test_private_dns_answer_is_refused_before_connecting(owner: Any, guarded_worker: Any) -> None:

@@ -6,11 +6,13 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -58,6 +60,25 @@ class Hostile:
 
 HUGE_BYTES = 100 * 1024 * 1024
 _CHUNK = b"x" * 65536
+BOMB_EXPANDED_MIB = 1024
+
+
+def gzip_bomb(expanded_mib: int = BOMB_EXPANDED_MIB) -> bytes:
+    """A valid gzip body of about 1 KiB per MiB it inflates to (1 GiB of "x" -> ~1 MiB), built in
+    well under a second: after a full flush the compressor's output for the next MiB of the same
+    bytes is the same block again, so one block is repeated instead of compressing the whole GiB."""
+    mib = b"x" * (1 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = packer.compress(mib) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(expanded_mib):
+        crc = zlib.crc32(mib, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, (expanded_mib << 20) & 0xFFFFFFFF)
+    return header + block * expanded_mib + packer.flush() + trailer
+
+
+_BOMB: list[bytes] = []
 
 
 def _hostile_handler(server: Hostile) -> type[BaseHTTPRequestHandler]:
@@ -130,6 +151,14 @@ def _hostile_handler(server: Hostile) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
             self.close_connection = True
 
+        def _gzip_bomb(self, query: dict[str, str]) -> None:
+            if not _BOMB:
+                _BOMB.append(gzip_bomb())
+            body = _BOMB[0]
+            server.bytes_sent[query.get("name", "gzip_bomb")] = len(body)
+            self.close_connection = True  # a client that has its capped prefix hangs up mid-body
+            self._send(200, body, {"Content-Encoding": "gzip"})
+
         def _loop(self, query: dict[str, str]) -> None:
             hop = int(query.get("hop", 0)) + 1
             self._send(302, b"", {"Location": f"/loop?name={query.get('name', '')}&hop={hop}"})
@@ -149,7 +178,7 @@ def _hostile_handler(server: Hostile) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def hostile_server(host: str = "127.0.0.1") -> Iterator[Hostile]:
-    """A threaded server on `host`: /hang, /trickle, /slow-headers, /huge, /loop,
+    """A threaded server on `host`: /hang, /trickle, /slow-headers, /huge, /gzip-bomb, /loop,
     /redirect?to=, /ratelimit?after=."""
     server = Hostile(url="")
     httpd = ThreadingHTTPServer((host, 0), _hostile_handler(server))

@@ -11,6 +11,7 @@ import httpx
 
 from workers.executors.abortable import IoScope, io_scope
 from workers.executors.base import NodeFailure
+from workers.executors.http_decode import DecodeError, decoded
 from workers.executors.masking import SENSITIVE_HEADERS
 
 MAX_REDIRECTS = 5
@@ -220,12 +221,12 @@ def _exchange(response: httpx.Response, started: float, redirects: int, max_byte
 
 
 def _read_capped(response: httpx.Response, max_bytes: int, clock: _Clock) -> tuple[bytes, bool]:
-    """At most `max_bytes` of the (decoded) body; the stream is cut there, never buffered whole."""
+    """At most `max_bytes` of the decoded body; the stream is cut there, never buffered or inflated whole."""
     chunks: list[bytes] = []
     size = 0
     url = str(response.url)
     try:
-        for chunk in response.iter_bytes():
+        for chunk in decoded(response.iter_raw(), response.headers.get("content-encoding", "")):
             if size + len(chunk) > max_bytes:
                 chunks.append(chunk[: max_bytes - size])
                 return b"".join(chunks), True
@@ -235,4 +236,6 @@ def _read_capped(response: httpx.Response, max_bytes: int, clock: _Clock) -> tup
                 raise clock.late(url, reading=True)
     except httpx.HTTPError as exc:
         raise clock.failure(exc, url, reading=True) from exc
+    except DecodeError as exc:
+        raise TransferError(str(exc), url, sent=True, retryable=False) from None
     return b"".join(chunks), False

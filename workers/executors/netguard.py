@@ -16,6 +16,7 @@ import httpx
 
 from workers.executors.abortable import AbortableStream
 from workers.executors.base import EngineLimits, NodeFailure
+from workers.executors.http_decode import ACCEPT_ENCODING
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -197,10 +198,11 @@ logging.getLogger("httpcore").setLevel(logging.WARNING)
 def build_client(policy: GuardPolicy, *, verify: ssl.SSLContext | bool = True) -> httpx.Client:
     # trust_env=False: an HTTP(S)_PROXY from the environment would move the real connection past
     # the guard, and ~/.netrc would add credentials nobody asked for. Redirects are followed by the
-    # caller, hop by hop, so it can strip credentials on a change of origin.
+    # caller, hop by hop, so it can strip credentials on a change of origin. Accept-Encoding names
+    # only what http_decode inflates in bounded memory.
     return httpx.Client(
         transport=GuardedTransport(policy, verify=verify, limits=POOL_LIMITS),
-        headers={"User-Agent": "AutomateOS"},
+        headers={"User-Agent": "AutomateOS", "Accept-Encoding": ACCEPT_ENCODING},
         trust_env=False,
         follow_redirects=False,
     )
