@@ -9,6 +9,7 @@ import ssl
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpcore
@@ -195,6 +196,16 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+def no_cookie_jar() -> CookieJar:
+    """A jar that never stores (nor sends) a cookie.
+
+    The client is shared by every run of every user in the process: a Set-Cookie kept from one run
+    would ride along on another's request to that host. A node that needs a cookie sets the Cookie
+    header itself, which httpx leaves alone when its jar is empty.
+    """
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 def build_client(policy: GuardPolicy, *, verify: ssl.SSLContext | bool = True) -> httpx.Client:
     # trust_env=False: an HTTP(S)_PROXY from the environment would move the real connection past
     # the guard, and ~/.netrc would add credentials nobody asked for. Redirects are followed by the
@@ -203,6 +214,7 @@ def build_client(policy: GuardPolicy, *, verify: ssl.SSLContext | bool = True) -
     return httpx.Client(
         transport=GuardedTransport(policy, verify=verify, limits=POOL_LIMITS),
         headers={"User-Agent": "AutomateOS", "Accept-Encoding": ACCEPT_ENCODING},
+        cookies=no_cookie_jar(),
         trust_env=False,
         follow_redirects=False,
     )
