@@ -24,13 +24,17 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 HINT = "set AUTOMATEOS_ALLOW_PRIVATE_NETWORKS or AUTOMATEOS_EGRESS_ALLOW"
 
-# Instance metadata endpoints hand out cloud credentials: refused even when private networks are
-# allowed, unless an operator lists them explicitly in the egress allow-list.
+# Instance metadata and platform endpoints hand out cloud credentials or configuration: refused even
+# when private networks are allowed, unless an operator lists them explicitly in the egress
+# allow-list. AWS/GCP/Azure IMDS (and AWS IPv6), Alibaba, AWS ECS task credentials, Oracle Cloud,
+# Azure's platform "wireserver" (a public address Python counts as global).
 METADATA_ADDRESSES: frozenset[IPAddress] = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2")
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2", "192.0.0.192", "168.63.129.16")
 )
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")  # deprecated (RFC 3879) yet still routed inside some networks
 
 
 class EgressRefused(NodeFailure):
@@ -66,21 +70,33 @@ class GuardPolicy:
         return any(address.version == n.version and address in n for n in self.allow_networks)
 
 
+def _embedded(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 host an IPv6 form (mapped, 6to4, NAT64) really reaches, if it embeds one."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    embedded = address.ipv4_mapped or address.sixtofour
+    if embedded is None and address in _NAT64:
+        embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return embedded
+
+
+def is_metadata(address: IPAddress) -> bool:
+    embedded = _embedded(address)
+    return address in METADATA_ADDRESSES or (embedded is not None and embedded in METADATA_ADDRESSES)
+
+
 def refusal_reason(address: IPAddress) -> str | None:
     """Why `address` is not a public destination ("a loopback address"), or None when it is."""
-    if address in METADATA_ADDRESSES:
+    if is_metadata(address):
         return "a cloud metadata address"
-    if isinstance(address, ipaddress.IPv6Address):
-        # An IPv6 form that embeds an IPv4 address reaches that IPv4 host: judge the embedded one.
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return refusal_reason(embedded)
+    embedded = _embedded(address)
+    if embedded is not None:
+        return refusal_reason(embedded)  # an IPv6 form of an IPv4 host is judged as that host
     checks = (
         (address.is_unspecified, "an unspecified address"),
         (address.is_loopback, "a loopback address"),
         (address.is_link_local, "a link-local address"),
+        (address.version == 6 and address in _SITE_LOCAL, "a site-local (fec0::/10) address"),
         (address.version == 4 and address in _CGNAT, "a carrier-grade NAT (100.64.0.0/10) address"),
         (address.is_multicast, "a multicast address"),
         (address.is_reserved, "a reserved address"),
@@ -95,7 +111,7 @@ def check_address(address: IPAddress, policy: GuardPolicy) -> str | None:
     if policy.address_allowed(address):
         return None
     reason = refusal_reason(address)
-    if reason is None or (policy.allow_private and address not in METADATA_ADDRESSES):
+    if reason is None or (policy.allow_private and not is_metadata(address)):
         return None
     return reason
 

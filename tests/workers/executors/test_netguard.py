@@ -49,6 +49,12 @@ HINT = "set AUTOMATEOS_ALLOW_PRIVATE_NETWORKS or AUTOMATEOS_EGRESS_ALLOW"
         ("::ffff:169.254.169.254", "a cloud metadata address"),
         ("64:ff9b::a00:5", "a private address"),
         ("2002:a00:5::1", "a private address"),
+        ("192.0.0.192", "a cloud metadata address"),
+        ("168.63.129.16", "a cloud metadata address"),
+        ("::ffff:168.63.129.16", "a cloud metadata address"),
+        ("64:ff9b::c000:c0", "a cloud metadata address"),
+        ("fec0::1", "a site-local (fec0::/10) address"),
+        ("feff:ffff::1", "a site-local (fec0::/10) address"),
         ("93.184.216.34", None),
         ("2606:4700:4700::1111", None),
     ],
@@ -61,6 +67,40 @@ def test_allow_private_still_refuses_metadata() -> None:
     policy = GuardPolicy(allow_private=True)
     assert check_address(ipaddress.ip_address("10.1.2.3"), policy) is None
     assert check_address(ipaddress.ip_address("169.254.169.254"), policy) == "a cloud metadata address"
+
+
+METADATA = [
+    "169.254.169.254",
+    "fd00:ec2::254",
+    "100.100.100.200",
+    "169.254.170.2",
+    "192.0.0.192",
+    "168.63.129.16",
+    # IPv6 forms of an IPv4 metadata host reach that host: refused the same way.
+    "::ffff:169.254.169.254",
+    "64:ff9b::a9fe:a9fe",
+    "2002:a9fe:a9fe::1",
+    "::ffff:192.0.0.192",
+]
+
+
+@pytest.mark.parametrize("address", METADATA)
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_metadata_is_refused_even_with_private_networks_allowed(address: str, allow_private: bool) -> None:
+    policy = GuardPolicy(allow_private=allow_private)
+    assert check_address(ipaddress.ip_address(address), policy) == "a cloud metadata address"
+
+
+@pytest.mark.parametrize("address", ["192.0.0.192", "168.63.129.16"])
+def test_metadata_passes_only_when_listed(address: str) -> None:
+    policy = GuardPolicy.from_limits(EngineLimits(allow_private_networks=True, egress_allow=(address,)))
+    assert check_address(ipaddress.ip_address(address), policy) is None
+
+
+@pytest.mark.parametrize(("allow_private", "reason"), [(False, "a site-local (fec0::/10) address"), (True, None)])
+def test_site_local_is_private(allow_private: bool, reason: str | None) -> None:
+    # fec0::/10 is a private range like fc00::/7: opened by AUTOMATEOS_ALLOW_PRIVATE_NETWORKS.
+    assert check_address(ipaddress.ip_address("fec0::5"), GuardPolicy(allow_private=allow_private)) == reason
 
 
 def test_egress_allow_parses_hosts_and_networks() -> None:
@@ -95,6 +135,9 @@ def test_guard_refuses_a_name_resolving_to_loopback(stub_server: StubServer, mak
         ("http://10.0.0.5/", CLOSED, "10.0.0.5 is a private address"),
         ("http://[::ffff:10.0.0.5]/", CLOSED, "::ffff:10.0.0.5 is a private address"),
         ("http://[fd00:ec2::254]/", EngineLimits(allow_private_networks=True), "fd00:ec2::254"),
+        ("http://192.0.0.192/opc/v2/instance/", EngineLimits(allow_private_networks=True), "192.0.0.192"),
+        ("http://168.63.129.16/machine", EngineLimits(allow_private_networks=True), "168.63.129.16"),
+        ("http://[fec0::1]/", CLOSED, "fec0::1 is a site-local"),
     ],
 )
 def test_guard_refuses_without_any_network(make_ctx: Any, url: str, limits: EngineLimits, shown: str) -> None:
