@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import queue
 import socket
 import ssl
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
 
-from workers.executors.abortable import AbortableStream
+from workers.executors.abortable import AbortableStream, wait_abortable
 from workers.executors.base import EngineLimits, NodeFailure
 from workers.executors.http_decode import ACCEPT_ENCODING
 
+T = TypeVar("T")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -121,25 +126,91 @@ def _refuse(host: str, address: IPAddress, reason: str, *, literal: bool) -> Egr
     return EgressRefused(f"refused: {where} is {reason} (SSRF guard); {HINT}")
 
 
-def _resolve(host: str, port: int) -> list[IPAddress]:
+# getaddrinfo blocks in C and cannot be interrupted: lookups run on a few shared daemon threads and
+# the attempt only waits for them as long as it has time left (a stuck lookup keeps its thread, not
+# the step; daemon threads, so it cannot hold up the process's exit either).
+DNS_THREADS = 8
+DNS_DEFAULT_TIMEOUT_S = 10.0
+
+
+class _Resolver:
+    """A tiny pool of daemon threads; a forked child starts with a fresh one (see _forget_resolver)."""
+
+    def __init__(self, size: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]]] = queue.SimpleQueue()
+        self._size, self._threads = size, 0
+        self._lock = threading.Lock()
+
+    def submit(self, call: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((future, call))
+        with self._lock:
+            if self._threads < self._size:
+                self._threads += 1
+                threading.Thread(target=self._work, name="aos-dns", daemon=True).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, call = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # handed to the waiting attempt
+                future.set_exception(exc)
+
+
+_resolver: _Resolver | None = None
+_resolver_lock = threading.Lock()
+
+
+def _dns_pool() -> _Resolver:
+    global _resolver
+    with _resolver_lock:
+        if _resolver is None:
+            _resolver = _Resolver(DNS_THREADS)
+        return _resolver
+
+
+def _forget_resolver() -> None:
+    # A forked child (Celery's prefork pool) has none of the parent's threads, and maybe a held lock.
+    global _resolver, _resolver_lock
+    _resolver, _resolver_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_resolver)
+
+
+def _lookup(host: str, port: int) -> list[Any]:
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
+def _resolve(host: str, port: int, timeout: float | None = None) -> list[IPAddress]:
+    """The host's addresses within `timeout` s; a lookup that fails or takes longer fails the connect."""
+    wait = DNS_DEFAULT_TIMEOUT_S if timeout is None else max(timeout, 0.0)
+    started = time.monotonic()
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = wait_abortable(_dns_pool().submit(lambda: _lookup(host, port)), wait)
     except (socket.gaierror, UnicodeError) as exc:
         raise httpcore.ConnectError(f"DNS lookup failed for {host}: {exc}") from exc
+    except (TimeoutError, httpcore.ConnectError):
+        spent = time.monotonic() - started
+        raise httpcore.ConnectError(f"DNS lookup failed for {host}: no answer within {spent:.1f}s") from None
     addresses = list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
     if not addresses:
         raise httpcore.ConnectError(f"DNS lookup failed for {host}: no addresses")
     return addresses
 
 
-def resolve_checked(host: str, port: int, policy: GuardPolicy) -> list[IPAddress]:
-    """Resolve `host` once and check every address; any refused address refuses the host."""
+def resolve_checked(host: str, port: int, policy: GuardPolicy, timeout: float | None = None) -> list[IPAddress]:
+    """Resolve `host` once (within `timeout` s) and check every address; any refused one refuses the host."""
     bare = host.strip("[]")
     try:
         addresses: list[IPAddress] = [ipaddress.ip_address(bare)]
         literal = True
     except ValueError:
-        addresses, literal = _resolve(bare, port), False
+        addresses, literal = _resolve(bare, port, timeout), False
     if policy.host_allowed(bare):
         return addresses
     for address in addresses:
@@ -170,9 +241,12 @@ class GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         last: Exception | None = None
-        for address in resolve_checked(host, port, self.policy):
+        # The connect timeout bounds the lookup and the connection together.
+        ends = None if timeout is None else time.monotonic() + timeout
+        for address in resolve_checked(host, port, self.policy, timeout):
+            left = None if ends is None else max(ends - time.monotonic(), 0.001)
             try:
-                stream = self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+                stream = self._inner.connect_tcp(str(address), port, left, local_address, socket_options)
                 return AbortableStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc  # try the next checked address, like a normal resolver-driven connect

@@ -6,9 +6,12 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 from cryptography import x509
@@ -267,3 +270,48 @@ def test_guard_tls_rejects_a_certificate_for_another_name(tmp_path: Path, monkey
         with client, pytest.raises(httpx.ConnectError, match="certificate verify failed"):
             client.get(server.url_for("victim.pinned.test") + "/x")
         assert server.requests == []
+
+
+# -- DNS: bounded by the attempt's time, and cancellable ----------------------------------------
+def _slow_dns(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    def slow(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(netguard.socket, "getaddrinfo", slow)
+
+
+def test_a_slow_lookup_fails_the_attempt_at_its_deadline(make_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _slow_dns(monkeypatch, 3)
+    started = time.monotonic()
+    with pytest.raises(NodeFailure) as caught:
+        run(make_ctx({"url": "http://slow-dns.test/x", "timeout_s": 0.4, "retries": 0}, limits=CLOSED)[0])
+    assert time.monotonic() - started < 1.2
+    message = caught.value.message
+    assert "DNS lookup failed for slow-dns.test: no answer within" in message and "0.4s deadline" in message, message
+    assert "http://slow-dns.test/x" in message
+
+
+def test_a_lookup_in_progress_is_broken_by_a_cancel(make_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _slow_dns(monkeypatch, 3)
+    ctx, _ = make_ctx({"url": "http://slow-dns.test/x", "timeout_s": 10, "retries": 0}, limits=CLOSED)
+    cancelled = threading.Event()
+    ctx.is_cancelled = cancelled.is_set
+
+    def cancel_soon() -> None:
+        time.sleep(0.2)
+        cancelled.set()
+        for hook in list(ctx.abort_hooks):
+            hook()
+
+    threading.Thread(target=cancel_soon, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(NodeFailure, match=r"cancelled during GET http://slow-dns\.test/x"):
+        run(ctx)
+    assert time.monotonic() - started < 1.2
+
+
+def test_resolve_without_an_attempt_still_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    _slow_dns(monkeypatch, 2)
+    with pytest.raises(httpcore.ConnectError, match=r"DNS lookup failed for direct.test: no answer within 0\.\ds"):
+        netguard.resolve_checked("direct.test", 80, GuardPolicy(), timeout=0.2)
