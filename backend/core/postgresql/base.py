@@ -27,7 +27,7 @@ def check_connection(conn: Any) -> None:
 class DatabaseWrapper(base.DatabaseWrapper):
     @property
     def pool(self) -> Any:
-        pool = super().pool
+        pool = super().pool  # type: ignore[misc]  # django-stubs lack the 5.1 pool property
         # Django passes its own `check` (None without CONN_HEALTH_CHECKS) and no way to choose one.
         if pool is not None and pool._check is not check_connection:
             pool._check = check_connection
