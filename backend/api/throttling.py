@@ -7,9 +7,12 @@ rate (one INCR), which matters on the hottest endpoint, POST /v1/runs.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -39,12 +42,7 @@ class TokenRateThrottle(BaseThrottle):
             return True
         window = int(time.time() // self.duration)
         key = f"throttle:{self.scope}:{_ident(request, self)}:{window}"
-        cache.add(key, 0, timeout=self.duration + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: this request opens the window
-            cache.set(key, 1, timeout=self.duration + 1)
-            count = 1
+        count = _count(key, self.duration + 1)
         if count <= self.num_requests:
             return True
         self.wait_s = (window + 1) * self.duration - time.time()
@@ -61,3 +59,25 @@ def _ident(request: Request, throttle: BaseThrottle) -> str:
     if request.user and request.user.is_authenticated:
         return f"u:{request.user.pk}"
     return f"a:{throttle.get_ident(request)}"
+
+
+@functools.cache
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def _count(key: str, ttl: int) -> int:
+    """One more request in the window `key`; returns how many it has seen, this one included."""
+    if settings.REDIS_URL:
+        # One round trip on a client kept per process: the cache API needs two (add, then incr),
+        # each on a client it builds anew.
+        pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, ttl, nx=True)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=ttl)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: this request opens the window
+        cache.set(key, 1, timeout=ttl)
+        return 1

@@ -36,3 +36,22 @@ def test_throttle_answers_429_past_the_budget_per_token(
 def test_throttle_is_off_without_a_rate(api: APIClient, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     monkeypatch.setitem(api_settings.DEFAULT_THROTTLE_RATES, "token", None)
     assert all(api.get("/v1/runs").status_code == 200 for _ in range(5))
+
+
+def test_throttle_window_key_expires_with_its_window(settings: Any) -> None:
+    from backend.api.throttling import _count, _redis
+
+    key = "throttle:test:ttl"
+    client = _redis(settings.REDIS_URL)
+    client.delete(key)
+    assert [_count(key, 61) for _ in range(3)] == [1, 2, 3]
+    assert 0 < client.ttl(key) <= 61  # set by the first request, not pushed back by later ones
+    client.delete(key)
+
+
+def test_throttle_counts_in_the_cache_without_redis(settings: Any) -> None:
+    from backend.api.throttling import _count
+
+    settings.REDIS_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [_count("throttle:test:embedded", 61) for _ in range(3)] == [1, 2, 3]
