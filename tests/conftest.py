@@ -47,6 +47,23 @@ def inline_dispatcher(transactional_db: Any) -> Iterator[InlineDispatcher]:
     yield from installed_inline_dispatcher()
 
 
+class _Discard:
+    def enqueue(self, step_ids: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def discard_dispatch() -> Iterator[None]:
+    """Started runs send nothing anywhere: for tests of what the API stores and answers."""
+    from backend.runs import dispatch
+
+    previous = dispatch.set_dispatcher(_Discard())
+    try:
+        yield
+    finally:
+        dispatch.set_dispatcher(previous)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_test_database(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Before pytest-django drops the test database, end sessions other threads left open

@@ -15,20 +15,9 @@ from backend.runs.models import Run
 from backend.workflows.models import Workflow
 from tests.support.graphs import builder_file, chain, http_node, start_node
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("discard_dispatch")]
 
 URL = "http://127.0.0.1:9/never-called"
-
-
-@pytest.fixture(autouse=True)
-def no_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Discard:
-        def enqueue(self, step_ids: Any) -> None:
-            pass
-
-    from backend.runs import dispatch
-
-    monkeypatch.setattr(dispatch, "_dispatcher", Discard())
 
 
 def _graph(label: str = "Ping") -> dict[str, Any]:

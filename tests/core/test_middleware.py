@@ -18,18 +18,7 @@ from backend.accounts.services import token_create
 from backend.runs.models import Run
 from tests.support.graphs import start_node
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Discard:
-        def enqueue(self, step_ids: Any) -> None:
-            pass
-
-    from backend.runs import dispatch
-
-    monkeypatch.setattr(dispatch, "_dispatcher", Discard())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("discard_dispatch")]
 
 
 def _post_chunked(user: Any, body: bytes) -> Any:
