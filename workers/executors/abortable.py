@@ -3,7 +3,7 @@
 httpx offers no way to interrupt a blocking read from outside. An HTTP attempt runs inside an
 `io_scope`, registered under its thread's id. Every stream the guarded backend opens is wrapped so
 that, while the thread reads, writes or shakes hands on it, the scope knows that stream. Aborting
-the scope (`abort_thread_io(thread_id)` for a cancel, or the scope's own deadline timer) shuts the
+the scope (`abort_thread_io(thread_id)` for a cancel, or the scope's own deadline, see deadlines.py) shuts the
 socket down, which makes the blocked call return at once (the server sees its connection closed),
 and marks the scope so every later read, write or wait of the attempt fails at once too: an abort
 that lands between two reads is not lost.
@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpcore
+
+from workers.executors.deadlines import DEADLINES
 
 T = TypeVar("T")
 
@@ -97,15 +99,13 @@ def io_scope(deadline_s: float) -> Iterator[IoScope]:
     """The current thread's attempt; aborted by itself `deadline_s` seconds from now (hard deadline)."""
     me = threading.get_ident()
     scope = IoScope()
-    timer = threading.Timer(max(deadline_s, 0.0), scope.expire)
-    timer.daemon = True
     with _lock:
         _scopes[me] = scope
-    timer.start()
+    deadline = DEADLINES.schedule(deadline_s, scope.expire)
     try:
         yield scope
     finally:
-        timer.cancel()
+        deadline.cancel()
         with _lock:
             if _scopes.get(me) is scope:
                 del _scopes[me]
