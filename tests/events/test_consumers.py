@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.test import Client
 
 from backend.accounts.services import token_create
 from backend.config.asgi import application
@@ -132,3 +134,126 @@ async def test_consumer_bad_token_closes_4401(user: Any) -> None:
     await ws.connect()
     closed = await ws.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4401}
+
+
+# --- Browser sessions: the Origin must be this server's own (scheme, host, port) or trusted ---
+
+OWN_HOST = "localhost:8000"
+
+
+@database_sync_to_async
+def _session_cookie(user: Any) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+def _session_socket(
+    run_id: str, cookie: str, origin: str, host: str = OWN_HOST, extra: list[tuple[bytes, bytes]] | None = None
+) -> WebsocketCommunicator:
+    headers = [
+        (b"host", host.encode()),
+        (b"origin", origin.encode()),
+        (b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        *(extra or []),
+    ]
+    return WebsocketCommunicator(application, f"/ws/runs/{run_id}/", headers=headers)
+
+
+async def _handshake_accepted(ws: WebsocketCommunicator) -> bool:
+    """Whether the handshake was accepted; an accepted socket is closed again so a failing
+    assertion leaves no reader task behind (it would hold the test database open)."""
+    connected, _ = await ws.connect()
+    if connected:
+        await ws.disconnect()
+    return connected
+
+
+async def test_consumer_session_with_own_origin_streams(user: Any) -> None:
+    run_id = await _make_run(user)
+    ws = _session_socket(run_id, await _session_cookie(user), origin=f"http://{OWN_HOST}")
+    connected, _ = await ws.connect()
+    assert connected
+    backlog = await _receive_n(ws, 2)
+    await _append(run_id, "run succeeded", type_="run_succeeded")
+    live = await _receive_n(ws, 1)
+    assert [e["seq"] for e in backlog + live] == [1, 2, 3]
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 1000}
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:3000",  # same host, another port: another local web app
+        "http://localhost",  # same host, default port
+        "http://127.0.0.1:9999",  # a host we serve (ALLOWED_HOSTS), another port
+        "http://127.0.0.1:8000",  # same port, another host name
+        "https://localhost:8000",  # same host and port, another scheme
+        "http://evil.example:8000",
+        "null",  # sandboxed iframes and file:// pages
+    ],
+)
+async def test_consumer_session_with_foreign_origin_is_denied(user: Any, origin: str) -> None:
+    run_id = await _make_run(user)
+    ws = _session_socket(run_id, await _session_cookie(user), origin=origin)
+    assert not await _handshake_accepted(ws)
+
+
+async def test_consumer_session_host_not_served_is_denied(user: Any) -> None:
+    run_id = await _make_run(user)
+    # DNS rebinding: Origin and Host agree, but the host is not in ALLOWED_HOSTS.
+    ws = _session_socket(
+        run_id, await _session_cookie(user), origin="http://evil.example:8000", host="evil.example:8000"
+    )
+    assert not await _handshake_accepted(ws)
+
+
+@pytest.mark.parametrize(
+    ("trusted", "origin", "accepted"),
+    [
+        (["https://app.example.com"], "https://app.example.com", True),
+        (["https://app.example.com"], "https://app.example.com:8443", False),
+        (["https://app.example.com"], "http://app.example.com", False),
+        (["https://*.example.org"], "https://ui.example.org", True),
+        (["https://*.example.org"], "http://ui.example.org", False),
+        (["https://*.example.org"], "https://example.org.evil.test", False),
+    ],
+)
+async def test_consumer_session_csrf_trusted_origins(
+    user: Any, settings: Any, trusted: list[str], origin: str, accepted: bool
+) -> None:
+    settings.CSRF_TRUSTED_ORIGINS = trusted
+    run_id = await _make_run(user)
+    ws = _session_socket(run_id, await _session_cookie(user), origin=origin)
+    connected, _ = await ws.connect()
+    if connected:
+        first = await ws.receive_json_from(timeout=5)
+        await ws.disconnect()
+        assert first["seq"] == 1
+    assert connected is accepted
+
+
+@pytest.mark.parametrize(("forwarded_proto", "accepted"), [(b"https", True), (b"http", False), (None, False)])
+async def test_consumer_session_behind_tls_proxy(
+    user: Any, settings: Any, forwarded_proto: bytes | None, accepted: bool
+) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    run_id = await _make_run(user)
+    extra = [(b"x-forwarded-proto", forwarded_proto)] if forwarded_proto else []
+    ws = _session_socket(run_id, await _session_cookie(user), origin=f"https://{OWN_HOST}", extra=extra)
+    assert await _handshake_accepted(ws) is accepted
+
+
+async def test_consumer_session_other_users_run_closes_4404(user: Any, other_user: Any) -> None:
+    run_id = await _make_run(user)
+    ws = _session_socket(run_id, await _session_cookie(other_user), origin=f"http://{OWN_HOST}")
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4404}
+
+
+async def test_consumer_own_origin_without_session_closes_4401(user: Any) -> None:
+    run_id = await _make_run(user)
+    ws = _session_socket(run_id, "not-a-session", origin=f"http://{OWN_HOST}")
+    await ws.connect()
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
