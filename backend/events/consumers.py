@@ -68,6 +68,9 @@ class RunEventsConsumer(AsyncWebsocketConsumer):
     async def _read_loop(self) -> None:
         interval = settings.AUTOMATEOS.get("WS_POLL_INTERVAL_S", 0.25)
         while True:
+            # Cleared before the read, not after: a poke landing while we read must still wake the
+            # next wait (clearing after the read dropped it, leaving that event to the timer).
+            self.wake.clear()
             events = await _events_after(self.run_id, self.last_seq)
             for event in events:
                 await self.send(text_data=json.dumps(event))
@@ -77,7 +80,6 @@ class RunEventsConsumer(AsyncWebsocketConsumer):
                     return
             if len(events) == _BATCH:
                 continue
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=interval)
 

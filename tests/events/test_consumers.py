@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 
 from backend.accounts.services import token_create
 from backend.config.asgi import application
+from backend.events import consumers
 from backend.events.publisher import EventDraft, append_events
 from backend.runs import dispatch
 from backend.runs.services import run_start
@@ -134,6 +136,25 @@ async def test_consumer_bad_token_closes_4401(user: Any) -> None:
     await ws.connect()
     closed = await ws.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_consumer_poke_during_a_read_is_not_lost(user: Any, settings: Any, monkeypatch: Any) -> None:
+    settings.AUTOMATEOS = {**settings.AUTOMATEOS, "WS_POLL_INTERVAL_S": 30.0}  # only a poke can deliver in time
+    run_id = await _make_run(user)
+    read = consumers._events_after
+
+    async def read_racing_a_poke(run_id_: str, after: int) -> list[dict[str, Any]]:
+        events = await read(run_id_, after)
+        if after == 2 and not events:  # the event lands, and its poke arrives, just after this read
+            await _append(run_id, "raced")
+            await asyncio.sleep(0.5)
+        return events
+
+    monkeypatch.setattr(consumers, "_events_after", read_racing_a_poke)
+    ws = _socket(run_id, await _token(user), after=2)
+    await ws.connect()
+    assert (await ws.receive_json_from(timeout=5))["msg"] == "raced"
+    await ws.disconnect()
 
 
 # --- Browser sessions: the Origin must be this server's own (scheme, host, port) or trusted ---
