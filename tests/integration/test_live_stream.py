@@ -1,8 +1,14 @@
-"""A real worker process pokes the websocket through the Redis channel layer: first to last event."""
+"""A real worker process pokes the websocket through the Redis channel layer: first to last event.
+
+The socket's fallback timer is set to 30 s here, so only the worker's pokes can deliver events
+within seconds: a broken poke path makes the latency assertion fail instead of hiding behind it.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,6 +23,9 @@ from tests.support.graphs import edge, http_node, start_node
 from tests.support.target import serving_target
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
+
+POLL_INTERVAL_S = 30.0  # the consumer's re-read timer: far longer than the run
+MAX_DELIVERY_S = 5.0  # stored → received through a poke; generous for a loaded 2-core machine
 
 
 @database_sync_to_async
@@ -36,7 +45,8 @@ def _stored_seqs(run_id: str) -> list[int]:
     return list(RunEvent.objects.filter(run_id=run_id).order_by("seq").values_list("seq", flat=True))
 
 
-async def test_live_stream_from_first_to_terminal_event(worker: Any, user: Any) -> None:
+async def test_live_stream_from_first_to_terminal_event(worker: Any, user: Any, settings: Any) -> None:
+    settings.AUTOMATEOS = {**settings.AUTOMATEOS, "WS_POLL_INTERVAL_S": POLL_INTERVAL_S}
     with serving_target() as target:
         run_id, token = await _start(user, target.url)
         ws = WebsocketCommunicator(
@@ -44,12 +54,16 @@ async def test_live_stream_from_first_to_terminal_event(worker: Any, user: Any) 
         )
         connected, _ = await ws.connect()
         assert connected
+        connected_at = time.time()
         events: list[dict[str, Any]] = []
+        received_at: list[float] = []
         while True:
-            message = await ws.receive_output(timeout=20)
+            # Longer than the timer, so a missing poke shows up as a latency, not as a timeout.
+            message = await ws.receive_output(timeout=POLL_INTERVAL_S + 15)
             if message["type"] == "websocket.close":
                 break
             events.append(json.loads(message["text"]))
+            received_at.append(time.time())
     seqs = [e["seq"] for e in events]
     assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate
     assert seqs == await _stored_seqs(run_id)  # everything stored was streamed
@@ -57,3 +71,11 @@ async def test_live_stream_from_first_to_terminal_event(worker: Any, user: Any) 
     started = {e["nodeId"] for e in events if e["type"] == "step_started"}
     succeeded = {e["nodeId"] for e in events if e["type"] == "step_succeeded"}
     assert started == {"a", "b", "c", "join"} and succeeded == {"start", "a", "b", "c", "join"}
+    # Events stored after the socket opened reached it through pokes, well inside the timer.
+    delays = {
+        e["seq"]: round(at - stored, 3)
+        for e, at in zip(events, received_at, strict=True)
+        if (stored := datetime.fromisoformat(e["ts"]).timestamp()) > connected_at
+    }
+    assert events[-1]["seq"] in delays, "the run ended before the socket opened: nothing was live"
+    assert max(delays.values()) < MAX_DELIVERY_S, f"stored → received (s) by seq: {delays}"
