@@ -14,3 +14,9 @@ def iso_ms(value: datetime | None) -> str | None:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def elapsed_ms(start: datetime, end: datetime) -> int:
+    """Whole ms from `start` to `end`, never negative: the two may come from different hosts' clocks
+    (a worker's claim, the web process's cancel), and a duration column only holds zero or more."""
+    return max(0, int((end - start).total_seconds() * 1000))

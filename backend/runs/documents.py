@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.core.timefmt import iso_ms
+from backend.core.timefmt import elapsed_ms, iso_ms
 from backend.runs.models import Run, RunEvent, Step
 from workers.executors.masking import mask_headers
 
@@ -45,7 +45,7 @@ def event_document(event: RunEvent) -> dict[str, Any]:
 def run_summary(run: Run) -> dict[str, Any]:
     duration = None
     if run.started_at and run.finished_at:
-        duration = int((run.finished_at - run.started_at).total_seconds() * 1000)
+        duration = elapsed_ms(run.started_at, run.finished_at)
     return {
         "id": str(run.pk),
         "runId": str(run.pk),

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.core.errors import Unprocessable, ValidationFailed
+from backend.core.timefmt import elapsed_ms
 from backend.events.publisher import EventDraft, store_events
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
@@ -181,19 +182,20 @@ def run_cancel(*, run: Run) -> bool:
     """
     from backend.events.publisher import append_events
 
-    now = timezone.now()
     open_steps = Step.objects.filter(run=run, status__in=(StepStatus.QUEUED, StepStatus.RUNNING))
     with transaction.atomic():
         # Lock the steps before the run row, in pk (= topological) order: the engine takes a step,
         # then its successors, then the run, so this order cannot deadlock with a finishing step.
         steps = list(open_steps.select_for_update().order_by("pk").only("pk", "node_id", "label", "started_at"))
+        # Read the clock after the locks: a step claimed while we waited started after any earlier "now".
+        now = timezone.now()
         won = Run.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
             status=RunStatus.CANCELLED, finished_at=now, error="cancelled by user"
         )
         if not won:
             return False
         for step in steps:
-            duration = int((now - step.started_at).total_seconds() * 1000) if step.started_at else None
+            duration = elapsed_ms(step.started_at, now) if step.started_at else None
             open_steps.filter(pk=step.pk).update(status=StepStatus.CANCELLED, finished_at=now, duration_ms=duration)
         drafts = [
             EventDraft(

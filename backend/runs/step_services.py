@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from backend.core.timefmt import elapsed_ms
 from backend.events.publisher import EventDraft, append_events, db_uuid, poke, reserve_seq, store_events
 from backend.runs import fastpath
 from backend.runs.dispatch import enqueue_now, enqueue_steps_on_commit
@@ -123,7 +124,7 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
     Returns False when the attempt was stale and nothing was written.
     """
     step, now = claim.step, timezone.now()
-    duration_ms = int((now - step.started_at).total_seconds() * 1000) if step.started_at else 0
+    duration_ms = elapsed_ms(step.started_at, now) if step.started_at else 0
     if outcome.status == StepStatus.SUCCEEDED and fastpath.enabled():
         return _finish_fast(claim=claim, outcome=outcome, duration_ms=duration_ms, now=now, successors=successors)
     with transaction.atomic():
