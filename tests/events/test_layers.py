@@ -31,3 +31,33 @@ async def test_layer_receive_retries_after_redis_timeout(monkeypatch: pytest.Mon
 
 def test_settings_use_the_resilient_layer(settings: Any) -> None:
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "backend.events.layers.ResilientRedisChannelLayer"
+
+
+def _calls(client: Any, command: str) -> int:
+    return int(client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0))
+
+
+@pytest.mark.asyncio
+async def test_layer_group_send_to_nobody_costs_one_command() -> None:
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    layer = ResilientRedisChannelLayer(hosts=["redis://127.0.0.1:6379/14"])
+    before = (_calls(client, "zcard"), _calls(client, "zrange"), _calls(client, "zremrangebyscore"))
+    await layer.group_send("run.nobody-listens", {"type": "run.poke", "seq": 1})
+    after = (_calls(client, "zcard"), _calls(client, "zrange"), _calls(client, "zremrangebyscore"))
+    # A poke still in flight from an earlier test may add a ZCARD of its own, never a full send.
+    assert after[0] - before[0] >= 1
+    assert (after[1] - before[1], after[2] - before[2]) == (0, 0)
+
+
+@pytest.mark.asyncio
+async def test_layer_group_send_still_reaches_members() -> None:
+    layer = ResilientRedisChannelLayer(hosts=["redis://127.0.0.1:6379/14"])
+    channel = await layer.new_channel()
+    await layer.group_add("run.someone-listens", channel)
+    try:
+        await layer.group_send("run.someone-listens", {"type": "run.poke", "seq": 5})
+        assert await layer.receive(channel) == {"type": "run.poke", "seq": 5}
+    finally:
+        await layer.group_discard("run.someone-listens", channel)
