@@ -1,7 +1,9 @@
-"""Fixtures for executor tests: the stub server and a context factory that records log lines."""
+"""Fixtures for executor tests: the stub server, a context factory that records log lines, a late cancel."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,3 +39,22 @@ def make_ctx() -> Callable[..., tuple[NodeContext, LogSink]]:
         return ctx, sink
 
     return factory
+
+
+@pytest.fixture
+def cancel_later() -> Callable[[NodeContext, float], None]:
+    """Cancel `ctx` `delay_s` seconds from now, the way the engine's watcher does: flag, then abort hooks."""
+
+    def schedule(ctx: NodeContext, delay_s: float) -> None:
+        cancelled = threading.Event()
+        ctx.is_cancelled = cancelled.is_set
+
+        def cancel() -> None:
+            time.sleep(delay_s)
+            cancelled.set()
+            for hook in list(ctx.abort_hooks):
+                hook()
+
+        threading.Thread(target=cancel, daemon=True).start()
+
+    return schedule

@@ -15,20 +15,11 @@ from workers.executors.base import NodeFailure
 from workers.executors.http_request import HttpRequestExecutor
 
 
-def test_abort_hook_breaks_a_request_waiting_for_headers(make_ctx: Callable[..., Any]) -> None:
+def test_abort_hook_breaks_a_request_waiting_for_headers(make_ctx: Callable[..., Any], cancel_later: Any) -> None:
     with StubServer() as server:
         server.route("GET", "/hang", delay=10, json={"late": True})
         ctx, _ = make_ctx({"method": "GET", "url": server.url + "/hang", "retries": 0})
-        cancelled = threading.Event()
-        ctx.is_cancelled = cancelled.is_set
-
-        def cancel_soon() -> None:
-            time.sleep(0.3)
-            cancelled.set()
-            for hook in list(ctx.abort_hooks):
-                hook()
-
-        threading.Thread(target=cancel_soon, daemon=True).start()
+        cancel_later(ctx, 0.3)
         started = time.monotonic()
         with pytest.raises(NodeFailure):
             HttpRequestExecutor().run(ctx)

@@ -6,7 +6,6 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -292,19 +291,12 @@ def test_a_slow_lookup_fails_the_attempt_at_its_deadline(make_ctx: Any, monkeypa
     assert "http://slow-dns.test/x" in message
 
 
-def test_a_lookup_in_progress_is_broken_by_a_cancel(make_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_lookup_in_progress_is_broken_by_a_cancel(
+    make_ctx: Any, cancel_later: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _slow_dns(monkeypatch, 3)
     ctx, _ = make_ctx({"url": "http://slow-dns.test/x", "timeout_s": 10, "retries": 0}, limits=CLOSED)
-    cancelled = threading.Event()
-    ctx.is_cancelled = cancelled.is_set
-
-    def cancel_soon() -> None:
-        time.sleep(0.2)
-        cancelled.set()
-        for hook in list(ctx.abort_hooks):
-            hook()
-
-    threading.Thread(target=cancel_soon, daemon=True).start()
+    cancel_later(ctx, 0.2)
     started = time.monotonic()
     with pytest.raises(NodeFailure, match=r"cancelled during GET http://slow-dns\.test/x"):
         run(ctx)
