@@ -1,9 +1,9 @@
-"""PostgreSQL single-statement forms of the engine's two hot transitions (claim, successful finish).
+"""PostgreSQL single-statement forms of the hot writes: storing a new run, a step's claim, its success.
 
 Each is one data-modifying CTE run in autocommit: atomic as a single statement, with the same
-guards as the general ORM path in step_services.py (which SQLite and the failure paths use), but one
-round trip instead of five or six. The guards stay on the step's own columns, so PostgreSQL re-checks
-them after waiting on a concurrent writer's row lock.
+guards as the general ORM path in services.py and step_services.py (which SQLite and the failure
+paths use), but one round trip instead of five or six. The guards stay on the step's own columns, so
+PostgreSQL re-checks them after waiting on a concurrent writer's row lock.
 """
 
 from __future__ import annotations
@@ -70,9 +70,76 @@ FROM r
 """  # noqa: S608 - identifiers come from our own models
 
 
+_RUN_COLUMNS = [
+    "id", "owner_id", "workflow_id", "status", "trigger", "graph", "plan", "variables", "payload",
+    "idempotency_key", "request_hash", "request_id", "error", "event_seq", "steps_remaining", "created_at",
+    "updated_at", "started_at", "finished_at",
+]  # fmt: skip
+_JSON_COLUMNS = {"graph", "plan", "variables", "payload"}
+
+STORE_RUN_SQL = f"""
+WITH r AS (
+  INSERT INTO {_RUN} ({", ".join(_RUN_COLUMNS)})
+  VALUES ({", ".join(f"%({c})s::jsonb" if c in _JSON_COLUMNS else f"%({c})s" for c in _RUN_COLUMNS)})
+  RETURNING id
+), s AS (
+  INSERT INTO {_STEP} (run_id, node_id, kind, label, position, status, attempt, config, dependencies, successors,
+                       pending_deps, queued_at, started_at, finished_at, duration_ms, output, error)
+  SELECT r.id, d.node_id, d.kind, d.label, d.position, d.status, d.attempt, d.config, d.dependencies, d.successors,
+         d.pending_deps, %(created_at)s, d.started_at, d.finished_at, d.duration_ms, d.output, ''
+  FROM r, jsonb_to_recordset(%(steps)s::jsonb) AS d(
+    node_id text, kind text, label text, position int, status text, attempt int, config jsonb, dependencies jsonb,
+    successors jsonb, pending_deps int, started_at timestamptz, finished_at timestamptz, duration_ms int,
+    output jsonb)
+  RETURNING id, node_id
+), e AS (
+  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
+  SELECT r.id, d.i, %(created_at)s, d.level, d.node_id, d.type, d.message, d.data
+  FROM r, jsonb_to_recordset(%(events)s::jsonb) AS d(i int, level text, node_id text, type text, message text,
+                                                       data jsonb)
+)
+SELECT id FROM s WHERE node_id = ANY(%(ready)s)
+"""  # noqa: S608 - identifiers come from our own models
+
+
 def enabled() -> bool:
     # Outside a transaction only: inside one (a test's, a caller's) the ORM path keeps its semantics.
     return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def store_run(
+    *, run: Run, steps: Sequence[Step], drafts: Sequence[EventDraft], ready_nodes: Sequence[str], now: datetime
+) -> list[int]:
+    """Insert the run, its steps and its first events; returns the ids of the steps `ready_nodes` names.
+
+    A second run with the same owner and idempotency key raises IntegrityError, as the ORM path does.
+    """
+    params: dict[str, Any] = {c: getattr(run, c) for c in _RUN_COLUMNS if c not in _JSON_COLUMNS}
+    params.update({c: json.dumps(getattr(run, c)) for c in _JSON_COLUMNS})
+    params["steps"] = json.dumps([_step_row(step) for step in steps])
+    params["events"] = json.dumps(
+        [
+            {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
+            for i, d in enumerate(drafts)
+        ]
+    )
+    params["ready"] = list(ready_nodes)
+    with connection.cursor() as cursor:
+        cursor.execute(STORE_RUN_SQL, params)
+        ready = [row[0] for row in cursor.fetchall()]
+    run._state.adding, run._state.db = False, connection.alias
+    return ready
+
+
+def _step_row(step: Step) -> dict[str, Any]:
+    started, finished = step.started_at, step.finished_at
+    return {
+        "node_id": step.node_id, "kind": step.kind, "label": step.label, "position": step.position,
+        "status": step.status, "attempt": step.attempt, "config": step.config, "dependencies": step.dependencies,
+        "successors": step.successors, "pending_deps": step.pending_deps, "duration_ms": step.duration_ms,
+        "started_at": started.isoformat() if started else None,
+        "finished_at": finished.isoformat() if finished else None, "output": step.output,
+    }  # fmt: skip
 
 
 def claim(*, step_id: int, now: datetime) -> tuple[Step, Run | None] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,7 +13,8 @@ from django.utils import timezone
 from backend.core.errors import Unprocessable, ValidationFailed
 from backend.core.timefmt import elapsed_ms
 from backend.events.publisher import EventDraft, store_events
-from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.runs import fastpath
+from backend.runs.dispatch import enqueue_now, enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import RunStatus, StepStatus
 from backend.workflows.graph import compile_graph
@@ -67,19 +68,18 @@ def run_start(
         raise ValidationFailed("give either `graph` or `workflowId`", details={"graph": ["required"]})
     plan = compile_graph(graph)
     try:
-        with transaction.atomic():
-            run = _store_run(
-                owner=owner,
-                workflow=workflow,
-                graph=graph,
-                plan=plan,
-                variables=variables,
-                payload=payload,
-                idempotency_key=idempotency_key or None,
-                fingerprint=fingerprint,
-                request_id=request_id,
-                trigger=trigger,
-            )
+        run = _store_run(
+            owner=owner,
+            workflow=workflow,
+            graph=graph,
+            plan=plan,
+            variables=variables,
+            payload=payload,
+            idempotency_key=idempotency_key or None,
+            fingerprint=fingerprint,
+            request_id=request_id,
+            trigger=trigger,
+        )
     except IntegrityError:
         # Two requests raced with one key: the loser returns the winner's run.
         if not idempotency_key:
@@ -104,10 +104,54 @@ def _store_run(
     request_id: str,
     trigger: str,
 ) -> Run:
+    now = timezone.now()
+    steps, drafts = _initial_steps(plan["nodes"], payload=payload, now=now)
+    remaining = sum(1 for step in steps if step.status == StepStatus.QUEUED)
+    finished = remaining == 0
+    if finished:
+        drafts.append(EventDraft(type="run_succeeded", message="run succeeded"))
+    run = Run(
+        owner=owner,
+        workflow=workflow,
+        graph=dict(graph),
+        plan=plan,
+        variables=variables,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+        request_id=request_id,
+        trigger=trigger,
+        status=RunStatus.SUCCEEDED if finished else RunStatus.QUEUED,
+        steps_remaining=remaining,
+        event_seq=len(drafts),
+        created_at=now,
+        updated_at=now,
+        started_at=now if finished else None,
+        finished_at=now if finished else None,
+    )
+    ready_nodes = [s.node_id for s in steps if s.status == StepStatus.QUEUED and s.pending_deps == 0]
+    if fastpath.enabled():
+        # One statement, committed on its own: nobody can watch a run whose id is not out yet, so
+        # there is no one to poke either.
+        ready = fastpath.store_run(run=run, steps=steps, drafts=drafts, ready_nodes=ready_nodes, now=now)
+        enqueue_now(ready)
+        return run
+    with transaction.atomic():
+        run.save(force_insert=True)
+        for step in steps:
+            step.run = run
+        Step.objects.bulk_create(steps)
+        store_events(run_id=run.id, last_seq=len(drafts), drafts=drafts)
+        enqueue_steps_on_commit([s.pk for s in steps if s.node_id in ready_nodes])
+    return run
+
+
+def _initial_steps(nodes: Sequence[Mapping[str, Any]], *, payload: dict[str, Any], now: Any) -> tuple[
+    list[Step], list[EventDraft]
+]:  # fmt: skip
+    """The run's steps (unsaved) and first events: inline nodes (start) complete here."""
     from workers.executors.registry import SPECS
 
-    now = timezone.now()
-    nodes = plan["nodes"]
     inline = {n["id"] for n in nodes if SPECS[n["kind"]].inline and not n["deps"]}
     pending = {n["id"]: len(n["deps"]) for n in nodes}
     for node in nodes:
@@ -142,34 +186,7 @@ def _store_run(
             drafts.append(
                 EventDraft(type="step_succeeded", node_id=node["id"], message=f"{node['label']} succeeded", data={})
             )
-    remaining = len(nodes) - len(inline)
-    finished = remaining == 0
-    if finished:
-        drafts.append(EventDraft(type="run_succeeded", message="run succeeded"))
-    run = Run.objects.create(
-        owner=owner,
-        workflow=workflow,
-        graph=dict(graph),
-        plan=plan,
-        variables=variables,
-        payload=payload,
-        idempotency_key=idempotency_key,
-        request_hash=fingerprint,
-        request_id=request_id,
-        trigger=trigger,
-        status=RunStatus.SUCCEEDED if finished else RunStatus.QUEUED,
-        steps_remaining=remaining,
-        event_seq=len(drafts),
-        started_at=now if finished else None,
-        finished_at=now if finished else None,
-    )
-    for step in steps:
-        step.run = run
-    Step.objects.bulk_create(steps)
-    store_events(run_id=run.id, last_seq=len(drafts), drafts=drafts)
-    ready = [s.pk for s in steps if s.status == StepStatus.QUEUED and s.pending_deps == 0]
-    enqueue_steps_on_commit(ready)
-    return run
+    return steps, drafts
 
 
 def run_cancel(*, run: Run) -> bool:

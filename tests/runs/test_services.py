@@ -1,13 +1,17 @@
-"""Run services: cancel stores sane durations whatever the clocks of the processes involved say."""
+"""Run services: a start stores the same rows on either path; cancel stores sane durations whatever the clocks say."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from backend.runs.models import Run, Step
+from backend.runs import services
+from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_cancel, run_start
 from backend.runs.step_services import step_claim
 from tests.support.graphs import http_node, start_node
@@ -28,3 +32,73 @@ def test_run_cancel_a_step_claimed_by_a_clock_ahead_of_ours_gets_duration_zero(
     step = Step.objects.get(pk=claim.step.pk)
     assert (step.status, step.duration_ms) == ("cancelled", 0)
     assert Run.objects.get(pk=run.pk).status == "cancelled"
+
+
+def _stored(run: Run) -> tuple[Any, ...]:
+    """What a run start stored, without ids and clocks (which differ between two runs)."""
+    row = Run.objects.filter(pk=run.pk).values(
+        "status", "trigger", "graph", "plan", "variables", "payload", "idempotency_key", "request_hash",
+        "event_seq", "steps_remaining", "error", "started_at", "finished_at",
+    ).get()  # fmt: skip
+    row["started"], row["finished"] = row.pop("started_at") is not None, row.pop("finished_at") is not None
+    steps = list(
+        Step.objects.filter(run=run).values_list(
+            "node_id", "kind", "label", "position", "status", "attempt", "config", "dependencies", "successors",
+            "pending_deps", "duration_ms", "output", "error", "heartbeat_at",
+        )
+    )  # fmt: skip
+    clocks = Step.objects.filter(run=run, queued_at__isnull=True).count()
+    events = list(RunEvent.objects.filter(run=run).values_list("seq", "type", "level", "node_id", "message", "data"))
+    return row, steps, clocks, events
+
+
+def _fanout() -> dict[str, Any]:
+    nodes = [start_node(), http_node("a", "http://127.0.0.1:9/a"), http_node("b", "http://127.0.0.1:9/b")]
+    nodes.append(http_node("join", "http://127.0.0.1:9/join"))
+    edges = [{"source": "start", "target": t} for t in ("a", "b")] + [
+        {"source": s, "target": "join"} for s in ("a", "b")
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
+def test_run_start_single_statement_path_stores_what_the_transaction_path_stores(
+    user: Any, inline_dispatcher: InlineDispatcher
+) -> None:
+    graph = _fanout()
+    with CaptureQueriesContext(connection) as captured:
+        fast, created = run_start(owner=user, graph=graph, payload={"n": 1}, idempotency_key="k-fast")
+    assert created and len(captured.captured_queries) == 2  # the key lookup, then one INSERT … CTE
+    fast_ready = list(inline_dispatcher.queue)
+    inline_dispatcher.queue.clear()
+    with transaction.atomic():  # inside a transaction the ORM path runs
+        slow, _ = run_start(owner=user, graph=graph, payload={"n": 1}, idempotency_key="k-slow")
+
+    fast_row, *fast_rest = _stored(fast)
+    slow_row, *slow_rest = _stored(slow)
+    assert fast_row.pop("idempotency_key") == "k-fast" and slow_row.pop("idempotency_key") == "k-slow"
+    assert (fast_row, fast_rest) == (slow_row, slow_rest)
+    assert fast_row["status"] == "queued" and fast_row["steps_remaining"] == 3
+    ready = Step.objects.filter(run=fast, node_id__in=["a", "b"]).order_by("position").values_list("pk", flat=True)
+    assert fast_ready == list(ready)  # exactly the steps with no pending dependency, by id
+    assert fast.status == "queued" and Run.objects.get(pk=fast.pk).created_at == fast.created_at
+
+
+def test_run_start_single_statement_path_same_key_returns_the_first_run(
+    user: Any, inline_dispatcher: InlineDispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = _fanout()
+    first, created = run_start(owner=user, graph=graph, idempotency_key="same")
+    # A racing request whose key lookup ran before the first run committed: it misses the run there,
+    # so its INSERT hits the unique constraint, and it answers with the winner's run.
+    lookup = services._existing_for_key
+    calls: list[int] = []
+
+    def racing_lookup(**kwargs: Any) -> Run | None:
+        calls.append(1)
+        return None if len(calls) == 1 else lookup(**kwargs)
+
+    monkeypatch.setattr(services, "_existing_for_key", racing_lookup)
+    again, again_created = run_start(owner=user, graph=graph, idempotency_key="same")
+    assert created and not again_created and again.pk == first.pk and len(calls) == 2
+    assert Run.objects.filter(owner=user).count() == 1
+    assert Step.objects.filter(run=first).count() == 4
