@@ -102,6 +102,25 @@ SELECT id FROM s WHERE node_id = ANY(%(ready)s)
 """  # noqa: S608 - identifiers come from our own models
 
 
+CLOSE_SQL = f"""
+WITH f AS (
+  SELECT EXISTS (SELECT 1 FROM {_STEP} WHERE run_id = %(run_id)s AND status = 'failed') AS failed
+), r AS (
+  UPDATE {_RUN} SET status = CASE WHEN f.failed THEN 'failed' ELSE 'succeeded' END, finished_at = %(now)s,
+         error = CASE WHEN f.failed THEN 'a step failed' ELSE '' END, event_seq = event_seq + 1
+  FROM f
+  WHERE id = %(run_id)s AND status IN ('queued', 'running')
+  RETURNING id, event_seq, status
+), e AS (
+  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
+  SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
+         'run_' || r.status, 'run ' || r.status, '{{}}'::jsonb
+  FROM r
+)
+SELECT event_seq, status FROM r
+"""  # noqa: S608 - identifiers come from our own models
+
+
 def enabled() -> bool:
     # Outside a transaction only: inside one (a test's, a caller's) the ORM path keeps its semantics.
     return connection.vendor == "postgresql" and not connection.in_atomic_block
@@ -191,3 +210,15 @@ def finish_succeeded(
     if row is None:
         return None
     return int(row[0]), int(row[1]), str(row[2]), list(row[3] or [])
+
+
+def close_run(*, run_id: Any, now: datetime) -> tuple[int, str] | None:
+    """(terminal event seq, final status) when this call closed the run; None when it was not active.
+
+    Called once the last step is terminal and committed, so the statement's snapshot sees every
+    step's final status (each decremented the run's counter, under its row lock, before this).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(CLOSE_SQL, {"run_id": str(run_id), "now": now})
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None

@@ -252,6 +252,11 @@ def _release(*, run_id: Any, node_ids: Sequence[str]) -> list[int]:
 
 def run_close(*, run_id: Any) -> bool:
     """Active → succeeded/failed once every step is terminal; the guard makes it happen once."""
+    if fastpath.enabled():
+        closed = fastpath.close_run(run_id=run_id, now=timezone.now())
+        if closed is not None:
+            poke(run_id=run_id, seq=closed[0])
+        return closed is not None
     failed = Step.objects.filter(run_id=run_id, status=StepStatus.FAILED).exists()
     status = RunStatus.FAILED if failed else RunStatus.SUCCEEDED
     now = timezone.now()

@@ -68,3 +68,45 @@ def test_step_finish_two_failing_parents_skip_their_join_once(user: Any, inline_
     assert RunEvent.objects.filter(run=run, type="step_skipped").count() == 1
     assert not RunEvent.objects.filter(run=run, type="run_failed").exists()
     assert Run.objects.get(pk=run.pk).finished_at is None
+
+
+def _close_run_via_last_finish(user: Any, *, fail_first: bool) -> tuple[Run, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = "http://127.0.0.1:9/"
+    graph = {"nodes": [start_node(), http_node("a", url), http_node("b", url)], "edges": [edge("start", "a")]}
+    run, _ = run_start(owner=user, graph=graph)
+    a, b = (step_claim(step_id=Step.objects.get(run=run, node_id=n).pk) for n in "ab")
+    assert a and b
+    if fail_first:
+        _fail(a)
+    else:
+        step_finish(claim=a, outcome=Outcome(status=StepStatus.SUCCEEDED, output={}), descendants=[], successors=[])
+    with CaptureQueriesContext(connection) as captured:
+        step_finish(claim=b, outcome=Outcome(status=StepStatus.SUCCEEDED, output={}), descendants=[], successors=[])
+    return Run.objects.get(pk=run.pk), [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize(("fail_first", "status", "level"), [(False, "succeeded", "info"), (True, "failed", "error")])
+def test_run_close_after_the_last_finish_is_one_statement(
+    user: Any, inline_dispatcher: InlineDispatcher, fail_first: bool, status: str, level: str
+) -> None:
+    run, statements = _close_run_via_last_finish(user, fail_first=fail_first)
+    assert len(statements) == 2  # the finish, then the close (its status check, update and event at once)
+    assert run.status == status and run.finished_at is not None and run.steps_remaining == 0
+    assert run.error == ("a step failed" if fail_first else "")
+    last = RunEvent.objects.filter(run=run).order_by("-seq").first()
+    assert last is not None and (last.type, last.level, last.seq) == (f"run_{status}", level, run.event_seq)
+    seqs = list(RunEvent.objects.filter(run=run).values_list("seq", flat=True))
+    assert seqs == list(range(1, run.event_seq + 1))  # no hole, no duplicate
+
+
+def test_run_close_a_second_time_changes_nothing(user: Any, inline_dispatcher: InlineDispatcher) -> None:
+    from backend.runs.step_services import run_close
+
+    run, _ = _close_run_via_last_finish(user, fail_first=False)
+    assert run_close(run_id=run.pk) is False
+    again = Run.objects.get(pk=run.pk)
+    assert (again.status, again.event_seq, again.finished_at) == (run.status, run.event_seq, run.finished_at)
+    assert RunEvent.objects.filter(run=run, type__startswith="run_s").values_list("type", flat=True).count() == 1
