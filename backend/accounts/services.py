@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from backend.accounts.models import ApiToken
+from backend.core.rows import columns, from_row
 
 TOKEN_PREFIX = "aos_"  # noqa: S105 - a public prefix, not a secret
 _LOOKUP_LEN = 12
@@ -35,12 +37,33 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     lookup = raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + _LOOKUP_LEN]
-    token = ApiToken.objects.select_related("user").filter(lookup=lookup, revoked_at__isnull=True).first()
+    token = _live_token(lookup)
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)) or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def _live_token(lookup: str) -> ApiToken | None:
+    """The unrevoked token with this lookup and its user, in one raw query: it runs on every API
+    request, and building and compiling the equivalent queryset cost more than the query itself."""
+    user_model = get_user_model()
+    user_table, user_pk = user_model._meta.db_table, user_model._meta.pk.column  # type: ignore[union-attr]
+    sql = (
+        f"SELECT {columns(ApiToken, 't')}, {columns(user_model, 'u')} "  # noqa: S608 - fixed identifiers
+        f"FROM {ApiToken._meta.db_table} t JOIN {user_table} u ON u.{user_pk} = t.user_id "
+        "WHERE t.lookup = %s AND t.revoked_at IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lookup])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(ApiToken._meta.concrete_fields)
+    token = from_row(ApiToken, row[:width])
+    token.user = from_row(user_model, row[width:])
     return token
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from backend.core.rows import from_row
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run, RunEvent, Step
 
@@ -169,7 +170,7 @@ def claim(*, step_id: int, now: datetime) -> tuple[Step, Run | None] | None:
     if row is None:
         return None
     width = len(_STEP_COLUMNS)
-    step = Step.from_db(connection.alias, [f.attname for f in Step._meta.concrete_fields], _step_values(row[:width]))
+    step = from_row(Step, row[:width])
     run_id, owner_id, workflow_id, status, payload, variables, event_seq, started_at = row[width:]
     if run_id is None:
         return step, None
@@ -178,17 +179,6 @@ def claim(*, step_id: int, now: datetime) -> tuple[Step, Run | None] | None:
         variables=json.loads(variables), event_seq=event_seq, started_at=started_at,
     )  # fmt: skip
     return step, run
-
-
-def _step_values(values: Sequence[Any]) -> list[Any]:
-    """Raw column values → Python ones (JSON columns arrive as text, as Django expects to decode)."""
-    out = []
-    for field, value in zip(Step._meta.concrete_fields, values, strict=True):
-        converters = field.get_db_converters(connection)  # type: ignore[attr-defined]
-        for convert in converters:
-            value = convert(value, None, connection)
-        out.append(value)
-    return out
 
 
 def finish_succeeded(

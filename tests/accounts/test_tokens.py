@@ -47,3 +47,26 @@ def test_tokens_api_lists_without_secrets_and_creates_once(api: APIClient) -> No
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get("/v1/runs").status_code == 200
+
+
+def test_token_authenticate_returns_the_full_token_and_user(user: Any) -> None:
+    token, raw = token_create(user=user, name="ci")
+    found = token_authenticate(raw=raw)
+    assert found is not None and found.pk == token.pk
+    assert (found.name, found.lookup, found.digest, found.user_id) == ("ci", token.lookup, token.digest, user.pk)
+    assert found.user.pk == user.pk and found.user.username == user.username and found.user.is_authenticated
+    assert found.created_at == ApiToken.objects.get(pk=token.pk).created_at  # converted like an ORM read
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is not None  # touched on first use
+
+
+def test_token_of_an_inactive_user_is_refused(user: Any) -> None:
+    _, raw = token_create(user=user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert token_authenticate(raw=raw) is None
+
+
+def test_token_with_an_unknown_lookup_is_refused(user: Any) -> None:
+    _, raw = token_create(user=user)
+    assert token_authenticate(raw="aos_" + "0" * 12 + raw[16:]) is None
+    assert token_authenticate(raw="nope_" + raw) is None

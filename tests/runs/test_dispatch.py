@@ -45,3 +45,25 @@ def test_dispatch_api_answers_201_when_the_broker_is_down(api: Any, down_broker:
     response = api.post("/v1/runs", {"graph": graph}, format="json")
     assert response.status_code == 201, response.content
     assert Run.objects.filter(pk=response.json()["id"]).exists()
+
+
+def test_dispatch_celery_message_reaches_the_queue_without_a_declared_binding() -> None:
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete("_kombu.binding.celery")  # as if no worker had ever declared the queue
+    step_id = 987_654_321
+    dispatch.CeleryDispatcher().enqueue([step_id])
+    found = []
+    for raw in client.lrange("celery", 0, -1):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        if message["headers"]["task"] == dispatch.RUN_STEP_TASK and args == [step_id]:
+            found.append(raw)
+    for raw in found:
+        client.lrem("celery", 1, raw)
+    assert len(found) == 1
