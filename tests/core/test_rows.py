@@ -19,7 +19,7 @@ def test_rows_from_row_matches_an_orm_read(user: Any, discard_dispatch: None) ->
     run, _ = run_start(owner=user, graph=graph)
     orm = Step.objects.get(run=run, node_id="start")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns(Step, 's')} FROM {Step._meta.db_table} s WHERE s.id = %s", [orm.pk])  # noqa: S608
+        cursor.execute(f"SELECT {columns(Step, 's')} FROM {Step._meta.db_table} s WHERE s.id = %s", [orm.pk])
         raw = from_row(Step, cursor.fetchone())
     fields = [f.attname for f in Step._meta.concrete_fields]
     assert {f: getattr(raw, f) for f in fields} == {f: getattr(orm, f) for f in fields}
