@@ -56,7 +56,7 @@ def notify_run(*, run_id: str, seq: int) -> None:
         if isinstance(layer, InMemoryChannelLayer):
             # In-process queues belong to the caller's loop (tests, the embedded web process).
             async_to_sync(layer.group_send)(group_name(run_id), message)
-        else:
+        elif not getattr(layer, "has_members", None) or layer.has_members(group_name(run_id)):
             # Sent, not awaited: the caller (a node that just committed) does not wait on Redis.
             coro = asyncio.wait_for(layer.group_send(group_name(run_id), message), POKE_TIMEOUT_S)
             future = asyncio.run_coroutine_threadsafe(coro, _POKE_LOOP.get())

@@ -61,3 +61,46 @@ async def test_layer_group_send_still_reaches_members() -> None:
         assert await layer.receive(channel) == {"type": "run.poke", "seq": 5}
     finally:
         await layer.group_discard("run.someone-listens", channel)
+
+
+def test_layer_has_members_asks_in_the_callers_thread() -> None:
+    from asgiref.sync import async_to_sync
+
+    layer = ResilientRedisChannelLayer(hosts=["redis://127.0.0.1:6379/14"])
+    assert layer.has_members("run.sync-nobody") is False
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("run.sync-someone", channel)
+    try:
+        assert layer.has_members("run.sync-someone") is True
+    finally:
+        async_to_sync(layer.group_discard)("run.sync-someone", channel)
+    assert layer.has_members("run.sync-someone") is False
+
+
+def test_layer_has_members_is_bounded_when_redis_does_not_answer() -> None:
+    import socket
+    import time
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        layer = ResilientRedisChannelLayer(hosts=[f"redis://127.0.0.1:{port}/0"])
+        started = time.monotonic()
+        with pytest.raises(Exception) as caught:
+            layer.has_members("run.silent")
+        assert time.monotonic() - started < 5
+        assert "Timeout" in type(caught.value).__name__
+
+
+def test_notify_run_to_an_unwatched_run_never_reaches_the_loop(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    from backend.events import notify
+
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "backend.events.layers.ResilientRedisChannelLayer",
+                    "CONFIG": {"hosts": ["redis://127.0.0.1:6379/14"]}}
+    }  # fmt: skip
+    scheduled: list[Any] = []
+    monkeypatch.setattr(notify.asyncio, "run_coroutine_threadsafe", lambda coro, loop: scheduled.append(coro))
+    notify.notify_run(run_id="nobody-watches-this", seq=1)
+    assert scheduled == []
