@@ -27,6 +27,11 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
             try:
                 return await super().receive(channel)
             except (RedisTimeoutError, RedisConnectionError, OSError) as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # A cancel (the socket closed, the loop shutting down) that reached us as the Redis
+                    # client's timeout: retrying would swallow it and spin here for ever.
+                    raise asyncio.CancelledError from exc
                 logger.warning("channel layer receive failed (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(_RETRY_S)
 

@@ -104,3 +104,24 @@ def test_notify_run_to_an_unwatched_run_never_reaches_the_loop(monkeypatch: pyte
     monkeypatch.setattr(notify.asyncio, "run_coroutine_threadsafe", lambda coro, loop: scheduled.append(coro))
     notify.notify_run(run_id="nobody-watches-this", seq=1)
     assert scheduled == []
+
+
+@pytest.mark.asyncio
+async def test_layer_receive_cancelled_while_redis_times_out_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    async def cancel_seen_as_timeout(self: Any, channel: str) -> dict[str, Any]:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            raise TimeoutError from None  # what a client's own timeout context can turn a cancel into
+        return {}
+
+    monkeypatch.setattr(RedisChannelLayer, "receive", cancel_seen_as_timeout)
+    monkeypatch.setattr(layers, "_RETRY_S", 0.01)
+    layer = ResilientRedisChannelLayer(hosts=["redis://127.0.0.1:6379/14"])
+    task = asyncio.ensure_future(layer.receive("specific.abc!def"))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, timeout=2)
