@@ -23,6 +23,8 @@ _STEP = Step._meta.db_table
 _RUN = Run._meta.db_table
 _EVENT = RunEvent._meta.db_table
 _STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
+# A finish that takes the run's last remaining step while it is active closes it.
+_CLOSING = "steps_remaining <= 1 AND status IN ('queued', 'running')"
 
 CLAIM_SQL = f"""
 WITH s AS (
@@ -56,24 +58,40 @@ WITH s AS (
   WHERE run_id = (SELECT run_id FROM s) AND node_id = ANY(%(successors)s)
   RETURNING id, pending_deps, status
 ), r AS (
-  UPDATE {_RUN} SET event_seq = event_seq + %(count)s, steps_remaining = steps_remaining - 1
+  -- The last step of an active run closes it here too. Every CASE reads the run row this UPDATE
+  -- locked (re-read after waiting for a concurrent finish), so steps_failed includes any failure
+  -- committed meanwhile; finished_at = now marks the close for the rest of the statement.
+  UPDATE {_RUN} SET
+    event_seq = event_seq + %(count)s + CASE WHEN {_CLOSING} THEN 1 ELSE 0 END,
+    steps_remaining = steps_remaining - 1,
+    status = CASE WHEN {_CLOSING} THEN CASE WHEN steps_failed > 0 THEN 'failed' ELSE 'succeeded' END
+             ELSE status END,
+    error = CASE WHEN {_CLOSING} AND steps_failed > 0 THEN 'a step failed' ELSE error END,
+    finished_at = CASE WHEN {_CLOSING} THEN %(now)s ELSE finished_at END
   WHERE id = (SELECT run_id FROM s)
-  RETURNING id, event_seq, steps_remaining, status
+  RETURNING id, event_seq, steps_remaining, status, finished_at IS NOT DISTINCT FROM %(now)s AS closed
 ), e AS (
   INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
-  SELECT r.id, r.event_seq - %(count)s + d.i, %(now)s, d.level, d.node_id, d.type, d.message, d.data
+  SELECT r.id, r.event_seq - %(count)s - CASE WHEN r.closed THEN 1 ELSE 0 END + d.i, %(now)s, d.level, d.node_id,
+         d.type, d.message, d.data
   FROM r, jsonb_to_recordset(%(events)s::jsonb) AS d(i int, level text, node_id text, type text, message text,
                                                        data jsonb)
+), t AS (
+  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
+  SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
+         'run_' || r.status, 'run ' || r.status, '{{}}'::jsonb
+  FROM r WHERE r.closed
 )
 SELECT r.event_seq, r.steps_remaining, r.status,
-       ARRAY(SELECT id FROM n WHERE pending_deps = 0 AND status = 'queued')
+       ARRAY(SELECT id FROM n WHERE pending_deps = 0 AND status = 'queued'), r.closed
 FROM r
 """  # noqa: S608 - identifiers come from our own models
 
 
 _RUN_COLUMNS = [
     "id", "owner_id", "workflow_id", "status", "trigger", "graph", "plan", "variables", "payload",
-    "idempotency_key", "request_hash", "request_id", "error", "event_seq", "steps_remaining", "created_at",
+    "idempotency_key", "request_hash", "request_id", "error", "event_seq", "steps_remaining", "steps_failed",
+    "created_at",
     "updated_at", "started_at", "finished_at",
 ]  # fmt: skip
 _JSON_COLUMNS = {"graph", "plan", "variables", "payload"}
@@ -184,8 +202,9 @@ def claim(*, step_id: int, now: datetime) -> tuple[Step, Run | None] | None:
 def finish_succeeded(
     *, step_id: int, attempt: int, output: Any, duration_ms: int, now: datetime, successors: Sequence[str],
     drafts: Sequence[EventDraft],
-) -> tuple[int, int, str, list[int]] | None:  # fmt: skip
-    """(last event seq, steps remaining, run status, ready successor ids), or None when stale."""
+) -> tuple[int, int, str, list[int], bool] | None:  # fmt: skip
+    """(last event seq, steps remaining, run status, ready successor ids, whether this closed the run),
+    or None when stale."""
     events = [
         {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
         for i, d in enumerate(drafts)
@@ -199,7 +218,7 @@ def finish_succeeded(
         row = cursor.fetchone()
     if row is None:
         return None
-    return int(row[0]), int(row[1]), str(row[2]), list(row[3] or [])
+    return int(row[0]), int(row[1]), str(row[2]), list(row[3] or []), bool(row[4])
 
 
 def close_run(*, run_id: Any, now: datetime) -> tuple[int, str] | None:

@@ -30,6 +30,10 @@ class Run(models.Model):
     # Counters moved by single UPDATE … RETURNING statements on the hot path.
     event_seq = models.PositiveIntegerField(default=0)
     steps_remaining = models.IntegerField(default=0)
+    # Failed steps so far, moved under the run's row lock with steps_remaining: the statement that
+    # finishes the last step reads it from the row it locked, so a failure committed while it
+    # waited for that lock is never missed.
+    steps_failed = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -149,8 +149,9 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
         last_seq, remaining, run_status = reserve_seq(
             run_id=step.run_id,
             count=len(drafts),
-            extra_sql=", steps_remaining = steps_remaining - %s",
-            extra_params=[1 + len(skipped)],
+            # steps_failed moves under the same row lock: the fast path's last finish closes by it.
+            extra_sql=", steps_remaining = steps_remaining - %s, steps_failed = steps_failed + %s",
+            extra_params=[1 + len(skipped), int(outcome.status == StepStatus.FAILED)],
         )
         store_events(run_id=step.run_id, last_seq=last_seq, drafts=drafts)
         if run_status in RUN_ACTIVE:
@@ -169,12 +170,10 @@ def _finish_fast(*, claim: Claim, outcome: Outcome, duration_ms: int, now: Any, 
     )  # fmt: skip
     if result is None:
         return False
-    last_seq, remaining, run_status, ready = result
+    last_seq, _remaining, run_status, ready, _closed = result
     poke(run_id=step.run_id, seq=last_seq)
     if run_status in RUN_ACTIVE:
-        enqueue_now(ready)
-        if remaining <= 0:
-            run_close(run_id=step.run_id)
+        enqueue_now(ready)  # the last step closed the run in the same statement (fastpath.FINISH_SQL)
     return True
 
 

@@ -92,20 +92,32 @@ def test_sweep_closes_a_run_whose_last_step_finished_but_never_closed_it(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
     run, step = _started(user, inline_dispatcher, stub.url, "a")
-    # The fast path's finish commits on its own; a worker killed right after it never closes the run.
-    assert fastpath.enabled()
-    result = fastpath.finish_succeeded(
-        step_id=step.pk, attempt=step.attempt, output={"status": 200}, duration_ms=1, now=timezone.now(),
-        successors=[], drafts=[],
-    )  # fmt: skip
-    assert result is not None and result[1] == 0
-    assert Run.objects.get(pk=run.pk).status == "running"
+    # Left by an earlier version, whose fast finish committed before a separate close that a killed
+    # worker never ran: every step terminal, nothing remaining, the run still running.
+    Step.objects.filter(pk=step.pk).update(status="succeeded", finished_at=timezone.now())
+    Run.objects.filter(pk=run.pk).update(steps_remaining=0)
 
     assert sweep().finished == 1
     run.refresh_from_db()
     assert run.status == "succeeded" and run.finished_at
     assert _types(run).count("run_succeeded") == 1
     assert sweep().finished == 0
+
+
+def test_fast_finish_of_the_last_step_closes_the_run_in_the_same_statement(
+    user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
+) -> None:
+    run, step = _started(user, inline_dispatcher, stub.url, "a")
+    assert fastpath.enabled()
+    result = fastpath.finish_succeeded(
+        step_id=step.pk, attempt=step.attempt, output={"status": 200}, duration_ms=1, now=timezone.now(),
+        successors=[], drafts=[],
+    )  # fmt: skip
+    assert result is not None and result[1] == 0 and result[4] is True
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.finished_at and run.event_seq == result[0]
+    assert _types(run)[-1] == "run_succeeded"
+    assert sweep().finished == 0  # nothing left for the reaper
 
 
 def test_sweep_fails_a_run_past_its_maximum_duration(user: Any, inline_dispatcher: InlineDispatcher) -> None:

@@ -89,17 +89,59 @@ def _close_run_via_last_finish(user: Any, *, fail_first: bool) -> tuple[Run, lis
 
 
 @pytest.mark.parametrize(("fail_first", "status", "level"), [(False, "succeeded", "info"), (True, "failed", "error")])
-def test_run_close_after_the_last_finish_is_one_statement(
+def test_step_finish_of_the_last_step_closes_the_run_in_the_same_statement(
     user: Any, inline_dispatcher: InlineDispatcher, fail_first: bool, status: str, level: str
 ) -> None:
     run, statements = _close_run_via_last_finish(user, fail_first=fail_first)
-    assert len(statements) == 2  # the finish, then the close (its status check, update and event at once)
+    assert len(statements) == 1  # the finish, its successors, the run's counters, its events and the close
     assert run.status == status and run.finished_at is not None and run.steps_remaining == 0
     assert run.error == ("a step failed" if fail_first else "")
     last = RunEvent.objects.filter(run=run).order_by("-seq").first()
     assert last is not None and (last.type, last.level, last.seq) == (f"run_{status}", level, run.event_seq)
     seqs = list(RunEvent.objects.filter(run=run).values_list("seq", flat=True))
     assert seqs == list(range(1, run.event_seq + 1))  # no hole, no duplicate
+
+
+def test_step_finish_last_success_sees_a_failure_committed_while_it_waited(
+    user: Any, inline_dispatcher: InlineDispatcher
+) -> None:
+    url = "http://127.0.0.1:9/"
+    graph = {"nodes": [start_node(), http_node("a", url), http_node("b", url)], "edges": [edge("start", "a")]}
+    run, _ = run_start(owner=user, graph=graph)
+    a, b = (step_claim(step_id=Step.objects.get(run=run, node_id=n).pk) for n in "ab")
+    assert a and b
+    held, release, b_done = threading.Event(), threading.Event(), threading.Event()
+
+    def fail_a_and_hold() -> None:
+        with transaction.atomic():
+            _fail(a)  # holds the run's row lock (its counters moved) until this transaction ends
+            held.set()
+            release.wait(10)
+        connections.close_all()
+
+    def succeed_b() -> None:
+        # One statement whose snapshot predates a's commit: only the locked row can tell it a failed.
+        step_finish(claim=b, outcome=Outcome(status=StepStatus.SUCCEEDED, output={}), descendants=[], successors=[])
+        b_done.set()
+        connections.close_all()
+
+    first = threading.Thread(target=fail_a_and_hold)
+    first.start()
+    assert held.wait(10)
+    second = threading.Thread(target=succeed_b)
+    second.start()
+    time.sleep(0.5)
+    assert not b_done.is_set()  # waiting on the run row
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    run.refresh_from_db()
+    assert (run.status, run.steps_remaining, run.steps_failed, run.error) == ("failed", 0, 1, "a step failed")
+    assert list(RunEvent.objects.filter(run=run, type__startswith="run_").values_list("type", flat=True)) == [
+        "run_queued",
+        "run_failed",
+    ]
 
 
 def test_run_close_a_second_time_changes_nothing(user: Any, inline_dispatcher: InlineDispatcher) -> None:
