@@ -59,6 +59,7 @@ def test_hot_path_statements_can_use_indexes() -> None:
             {"output": "{}", "now": "2026-01-01T00:00:00Z", "duration": 1, "step_id": 1, "attempt": 1,
              "successors": ["a", "b"], "count": 1, "events": "[]"},
         ),
+        (fastpath.CLOSE_SQL, {"run_id": "00000000-0000-0000-0000-000000000000", "now": "2026-01-01T00:00:00Z"}),
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
