@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,6 +28,36 @@ def _fail(claim: Claim) -> None:
     )
 
 
+def _second_waits_for_first(first: Callable[[], None], second: Callable[[], None]) -> None:
+    """Run `first` in a transaction held open, then `second`, which must block on a row `first`
+    locked until `first` commits; both threads end before this returns."""
+    held, release, second_done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            first()
+            held.set()
+            release.wait(10)
+        connections.close_all()
+
+    def race() -> None:
+        second()
+        second_done.set()
+        connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    racer = threading.Thread(target=race)
+    racer.start()
+    time.sleep(0.5)  # the second writer reaches the held row lock
+    assert not second_done.is_set()
+    release.set()
+    holder.join(10)
+    racer.join(10)
+    assert second_done.is_set()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_step_finish_two_failing_parents_skip_their_join_once(user: Any, inline_dispatcher: InlineDispatcher) -> None:
     url = "http://127.0.0.1:9/"
@@ -37,30 +68,8 @@ def test_step_finish_two_failing_parents_skip_their_join_once(user: Any, inline_
     run, _ = run_start(owner=user, graph=graph)
     a, b, _c = (step_claim(step_id=Step.objects.get(run=run, node_id=n).pk) for n in "abc")
     assert a and b
-    held, release, b_done = threading.Event(), threading.Event(), threading.Event()
-
-    def fail_a_and_hold() -> None:
-        with transaction.atomic():
-            _fail(a)  # skips j; its row lock is held until this transaction ends
-            held.set()
-            release.wait(10)
-        connections.close_all()
-
-    def fail_b() -> None:
-        _fail(b)  # sees j queued, then waits on a's lock
-        b_done.set()
-        connections.close_all()
-
-    first = threading.Thread(target=fail_a_and_hold)
-    first.start()
-    assert held.wait(10)
-    second = threading.Thread(target=fail_b)
-    second.start()
-    time.sleep(0.5)  # b reaches j's row lock while a still holds it
-    assert not b_done.is_set()
-    release.set()
-    first.join(10)
-    second.join(10)
+    # a skips j and holds its row lock; b sees j queued, then waits on that lock.
+    _second_waits_for_first(lambda: _fail(a), lambda: _fail(b))
 
     run.refresh_from_db()
     # c still runs: the run must stay open for it, one step (c) remaining.
@@ -110,31 +119,13 @@ def test_step_finish_last_success_sees_a_failure_committed_while_it_waited(
     run, _ = run_start(owner=user, graph=graph)
     a, b = (step_claim(step_id=Step.objects.get(run=run, node_id=n).pk) for n in "ab")
     assert a and b
-    held, release, b_done = threading.Event(), threading.Event(), threading.Event()
-
-    def fail_a_and_hold() -> None:
-        with transaction.atomic():
-            _fail(a)  # holds the run's row lock (its counters moved) until this transaction ends
-            held.set()
-            release.wait(10)
-        connections.close_all()
 
     def succeed_b() -> None:
-        # One statement whose snapshot predates a's commit: only the locked row can tell it a failed.
         step_finish(claim=b, outcome=Outcome(status=StepStatus.SUCCEEDED, output={}), descendants=[], successors=[])
-        b_done.set()
-        connections.close_all()
 
-    first = threading.Thread(target=fail_a_and_hold)
-    first.start()
-    assert held.wait(10)
-    second = threading.Thread(target=succeed_b)
-    second.start()
-    time.sleep(0.5)
-    assert not b_done.is_set()  # waiting on the run row
-    release.set()
-    first.join(10)
-    second.join(10)
+    # a holds the run's row (its counters moved); b's one statement, whose snapshot predates a's
+    # commit, waits on that row: only the locked row's counter can tell it that a failed.
+    _second_waits_for_first(lambda: _fail(a), succeed_b)
 
     run.refresh_from_db()
     assert (run.status, run.steps_remaining, run.steps_failed, run.error) == ("failed", 0, 1, "a step failed")
