@@ -171,11 +171,9 @@ def _finish_fast(*, claim: Claim, outcome: Outcome, duration_ms: int, now: Any, 
     if result is None:
         return False
     last_seq, _remaining, run_status, ready, _closed = result
+    poke(run_id=step.run_id, seq=last_seq)
     if run_status in RUN_ACTIVE:
         enqueue_now(ready)  # the last step closed the run in the same statement (fastpath.FINISH_SQL)
-    # After the successors are sent: another worker thread starts them while this one asks Redis
-    # whether anyone watches, instead of after (one round trip off every chain hop).
-    poke(run_id=step.run_id, seq=last_seq)
     return True
 
 
