@@ -49,7 +49,8 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
 
         Handing each poke to the event-loop thread (a coroutine, a future, a thread wake-up) cost
         more than the question itself: the unwatched case now never leaves the caller's thread.
-        Only a group with members is handed on for the full send. True when it cannot tell.
+        Only a group with members is handed on for the full send. True for a host not given as a
+        URL (the full send decides); a Redis error is raised (notify_run logs it, skips the poke).
         """
         index = self.consistent_hash(group)
         client = self._sync_clients.get(index)
