@@ -1,14 +1,24 @@
-"""kombu's Redis transport with one reused synchronous client per channel (the stock one builds one per call)."""
+"""kombu transports as the project runs them: Redis with one reused sync client per channel (the stock one
+builds one per call); the embedded folder broker with messages that appear whole."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
+import time
+import uuid
 from typing import Any
 
+from kombu.exceptions import ChannelError
+from kombu.transport import filesystem as kombu_filesystem
 from kombu.transport import redis as kombu_redis
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
 
-# The stubs (celery-types) leave out the channel's private client factory that this overrides.
+# The stubs (celery-types) leave out the channels' private methods that these override.
 _StockChannel: Any = kombu_redis.Channel
+_StockFolderChannel: Any = kombu_filesystem.Channel
 
 
 class Channel(_StockChannel):
@@ -38,3 +48,29 @@ class Channel(_StockChannel):
 
 class Transport(kombu_redis.Transport):
     Channel = Channel
+
+
+class FilesystemChannel(_StockFolderChannel):
+    """The stock folder broker creates a message's file and then writes it, while a consumer moves
+    and reads any `*.<queue>.msg` it lists: a worker that reads between the two gets an empty file,
+    and kombu's JSON error there stops the worker ("Unrecoverable error", seen in the embedded-mode
+    test). Here the message is written under a name no consumer matches, then renamed into place,
+    which POSIX makes atomic: a consumer sees no file, or the whole message."""
+
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+        # The stock name: the millisecond prefix keeps consumers reading in sending order.
+        name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = os.path.join(self.data_folder_out, f".{name}.part")  # ".<…>.part" matches no queue
+        try:
+            with open(partial, "wb") as out:
+                out.write(str_to_bytes(dumps(payload)))
+            os.replace(partial, final)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.remove(partial)
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
+class FilesystemTransport(kombu_filesystem.Transport):
+    Channel = FilesystemChannel

@@ -71,3 +71,36 @@ def test_broker_publish_consume_ack_round_trip(channel: Any) -> None:
         # Acked: nothing is left in kombu's unacked bookkeeping for these deliveries.
         assert client.hmget(conn.default_channel.unacked_key, tags) == [None, None, None]
         queue(conn.default_channel).delete()
+
+
+def _folder_connection(folder: Any) -> Connection:
+    from backend.core.broker import FilesystemTransport
+
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "store_processed": False,
+               "polling_interval": 0.01, "control_folder": str(folder)}  # fmt: skip
+    return Connection("filesystem://", transport=FilesystemTransport, transport_options=options)
+
+
+def test_folder_broker_message_is_never_visible_half_written(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from backend.core import broker
+
+    seen_before_rename: list[list[str]] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        seen_before_rename.append(sorted(os.listdir(tmp_path)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(broker.os, "replace", replace)
+    queue = Queue("q", Exchange("q", type="direct"), routing_key="q")
+    with _folder_connection(tmp_path) as conn:
+        conn.Producer(serializer="json").publish({"n": 1}, exchange=queue.exchange, routing_key="q", declare=[queue])
+        # Only the partial file existed before the rename, under a name no consumer takes.
+        assert seen_before_rename and all(not name.endswith(".q.msg") for names in seen_before_rename for name in names)
+        with conn.SimpleQueue(queue) as simple:
+            message = simple.get(timeout=5)
+            assert message.payload == {"n": 1}
+            message.ack()
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".part")]
