@@ -25,6 +25,11 @@ _EVENT = RunEvent._meta.db_table
 _STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
 # A finish that takes the run's last remaining step while it is active closes it.
 _CLOSING = "steps_remaining <= 1 AND status IN ('queued', 'running')"
+# The run's terminal event, from a CTE `r` that returned the closed run's id, event_seq and status.
+_TERMINAL_EVENT = f"""INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
+  SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
+         'run_' || r.status, 'run ' || r.status, '{{}}'::jsonb
+  FROM r"""  # noqa: S608 - identifiers come from our own models
 
 CLAIM_SQL = f"""
 WITH s AS (
@@ -77,10 +82,7 @@ WITH s AS (
   FROM r, jsonb_to_recordset(%(events)s::jsonb) AS d(i int, level text, node_id text, type text, message text,
                                                        data jsonb)
 ), t AS (
-  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
-  SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
-         'run_' || r.status, 'run ' || r.status, '{{}}'::jsonb
-  FROM r WHERE r.closed
+  {_TERMINAL_EVENT} WHERE r.closed
 )
 SELECT r.event_seq, r.steps_remaining, r.status,
        ARRAY(SELECT id FROM n WHERE pending_deps = 0 AND status = 'queued'), r.closed
@@ -122,19 +124,13 @@ SELECT id FROM s WHERE node_id = ANY(%(ready)s)
 
 
 CLOSE_SQL = f"""
-WITH f AS (
-  SELECT EXISTS (SELECT 1 FROM {_STEP} WHERE run_id = %(run_id)s AND status = 'failed') AS failed
-), r AS (
-  UPDATE {_RUN} SET status = CASE WHEN f.failed THEN 'failed' ELSE 'succeeded' END, finished_at = %(now)s,
-         error = CASE WHEN f.failed THEN 'a step failed' ELSE '' END, event_seq = event_seq + 1
-  FROM f
+WITH r AS (
+  UPDATE {_RUN} SET status = CASE WHEN steps_failed > 0 THEN 'failed' ELSE 'succeeded' END, finished_at = %(now)s,
+         error = CASE WHEN steps_failed > 0 THEN 'a step failed' ELSE '' END, event_seq = event_seq + 1
   WHERE id = %(run_id)s AND status IN ('queued', 'running')
   RETURNING id, event_seq, status
 ), e AS (
-  INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
-  SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
-         'run_' || r.status, 'run ' || r.status, '{{}}'::jsonb
-  FROM r
+  {_TERMINAL_EVENT}
 )
 SELECT event_seq, status FROM r
 """  # noqa: S608 - identifiers come from our own models
@@ -155,18 +151,23 @@ def store_run(
     params: dict[str, Any] = {c: getattr(run, c) for c in _RUN_COLUMNS if c not in _JSON_COLUMNS}
     params.update({c: json.dumps(getattr(run, c)) for c in _JSON_COLUMNS})
     params["steps"] = json.dumps([_step_row(step) for step in steps])
-    params["events"] = json.dumps(
-        [
-            {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
-            for i, d in enumerate(drafts)
-        ]
-    )
+    params["events"] = _event_rows(drafts)
     params["ready"] = list(ready_nodes)
     with connection.cursor() as cursor:
         cursor.execute(STORE_RUN_SQL, params)
         ready = [row[0] for row in cursor.fetchall()]
     run._state.adding, run._state.db = False, connection.alias
     return ready
+
+
+def _event_rows(drafts: Sequence[EventDraft]) -> str:
+    """Drafts as the JSON rows the statements' jsonb_to_recordset reads, numbered from 1."""
+    return json.dumps(
+        [
+            {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
+            for i, d in enumerate(drafts)
+        ]
+    )
 
 
 def _step_row(step: Step) -> dict[str, Any]:
@@ -205,13 +206,9 @@ def finish_succeeded(
 ) -> tuple[int, int, str, list[int], bool] | None:  # fmt: skip
     """(last event seq, steps remaining, run status, ready successor ids, whether this closed the run),
     or None when stale."""
-    events = [
-        {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
-        for i, d in enumerate(drafts)
-    ]
     params = {
         "output": json.dumps(output), "now": now, "duration": duration_ms, "step_id": step_id,
-        "attempt": attempt, "successors": list(successors), "count": len(drafts), "events": json.dumps(events),
+        "attempt": attempt, "successors": list(successors), "count": len(drafts), "events": _event_rows(drafts),
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(FINISH_SQL, params)  # type: ignore[arg-type]
@@ -224,8 +221,7 @@ def finish_succeeded(
 def close_run(*, run_id: Any, now: datetime) -> tuple[int, str] | None:
     """(terminal event seq, final status) when this call closed the run; None when it was not active.
 
-    Called once the last step is terminal and committed, so the statement's snapshot sees every
-    step's final status (each decremented the run's counter, under its row lock, before this).
+    Failed or not comes from the run's steps_failed, which every failure moved under this row's lock.
     """
     with connection.cursor() as cursor:
         cursor.execute(CLOSE_SQL, {"run_id": str(run_id), "now": now})

@@ -256,7 +256,8 @@ def run_close(*, run_id: Any) -> bool:
         if closed is not None:
             poke(run_id=run_id, seq=closed[0])
         return closed is not None
-    failed = Step.objects.filter(run_id=run_id, status=StepStatus.FAILED).exists()
+    # The same counter the fast paths close by: every failure moved it with the run's row.
+    failed = (Run.objects.filter(pk=run_id).values_list("steps_failed", flat=True).first() or 0) > 0
     status = RunStatus.FAILED if failed else RunStatus.SUCCEEDED
     now = timezone.now()
     # One transaction: a worker killed between the close and its event would leave a finished run
