@@ -44,6 +44,10 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
             return
         await super().group_send(group, message)
 
+    async def send_to_members(self, group: str, message: dict[str, Any]) -> None:
+        """The full send, for a caller that has just seen members with has_members (no second ZCARD)."""
+        await super().group_send(group, message)
+
     def has_members(self, group: str) -> bool:
         """The same ZCARD, asked synchronously from the caller's thread (a worker's node).
 

@@ -56,13 +56,22 @@ def notify_run(*, run_id: str, seq: int) -> None:
         if isinstance(layer, InMemoryChannelLayer):
             # In-process queues belong to the caller's loop (tests, the embedded web process).
             async_to_sync(layer.group_send)(group_name(run_id), message)
-        elif not getattr(layer, "has_members", None) or layer.has_members(group_name(run_id)):
-            # Sent, not awaited: the caller (a node that just committed) does not wait on Redis.
-            coro = asyncio.wait_for(layer.group_send(group_name(run_id), message), POKE_TIMEOUT_S)
-            future = asyncio.run_coroutine_threadsafe(coro, _POKE_LOOP.get())
-            future.add_done_callback(lambda f: _log_failure(f, run_id))
+        elif hasattr(layer, "has_members"):
+            # Asked here, in the caller's thread; only a watched run is handed to the loop, whose
+            # full send then skips the layer's own ZCARD. Sent, not awaited: the caller (a node
+            # that just committed) does not wait on Redis.
+            if layer.has_members(group_name(run_id)):
+                coro = asyncio.wait_for(layer.send_to_members(group_name(run_id), message), POKE_TIMEOUT_S)
+                _schedule(coro, run_id)
+        else:
+            _schedule(asyncio.wait_for(layer.group_send(group_name(run_id), message), POKE_TIMEOUT_S), run_id)
     except Exception as exc:  # the run itself must never fail because a listener could not be told
         logger.warning("could not poke run %s listeners: %s", run_id, type(exc).__name__)
+
+
+def _schedule(coro: Any, run_id: str) -> None:
+    future = asyncio.run_coroutine_threadsafe(coro, _POKE_LOOP.get())
+    future.add_done_callback(lambda f: _log_failure(f, run_id))
 
 
 def _log_failure(future: Any, run_id: str) -> None:

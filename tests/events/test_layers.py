@@ -125,3 +125,32 @@ async def test_layer_receive_cancelled_while_redis_times_out_ends(monkeypatch: p
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=2)
+
+
+def test_notify_run_to_a_watched_run_asks_redis_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import redis
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from backend.events import notify
+
+    layer = get_channel_layer()
+    assert isinstance(layer, ResilientRedisChannelLayer)
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(notify.group_name("someone-watches"), channel)
+    client = redis.Redis.from_url(layer.hosts[0]["address"])
+    scheduled: list[Any] = []
+    monkeypatch.setattr(notify.asyncio, "run_coroutine_threadsafe", lambda coro, loop: scheduled.append(coro))
+    try:
+        before = _calls(client, "zcard")
+        notify.notify_run(run_id="someone-watches", seq=3)
+        assert len(scheduled) == 1
+
+        async def run_scheduled() -> None:
+            await scheduled[0]  # the full send, as the loop thread would run it
+
+        async_to_sync(run_scheduled)()
+        assert _calls(client, "zcard") - before == 1  # the thread's question only, not the layer's again
+        assert async_to_sync(layer.receive)(channel) == {"type": "run.poke", "seq": 3}
+    finally:
+        async_to_sync(layer.group_discard)(notify.group_name("someone-watches"), channel)
