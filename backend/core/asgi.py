@@ -1,4 +1,4 @@
-"""Django's ASGI handler: the middleware chain and view as one sync call, on a pooled request thread."""
+"""Django's ASGI handler: request signals, middleware chain and view as one sync call, on a pooled thread."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
 
 
 class RequestThreads:
@@ -63,6 +66,40 @@ class SyncChainASGIHandler(ASGIHandler):
         finally:
             self.threads.give(executor)
 
-    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        response: Any = await sync_to_async(self.get_response, thread_sensitive=True)(request)
-        return response  # type: ignore[no-any-return]
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Django's handle() with its three thread hops (request_started, the chain, response.close)
+        folded into one: each hop costs about 0.28 ms of CPU on this machine, a sixth of a
+        POST /v1/runs in daphne. A complete (non-streaming) response is closed, and request_finished
+        sent, before its bytes go out; a streaming one is closed after, as Django does.
+
+        Django also cancels the view's task when the client disconnects; a sync view's thread runs
+        on regardless, so all that cancel saved was the send, which daphne drops for a gone client.
+        """
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            await self.send_response(response, send)
+            if response.streaming:
+                await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """request_started, the request, the middleware chain and view; a complete response closed."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error = self.create_request(scope, body_file)
+        if request is None:
+            assert error is not None  # Django returns one or the other
+            response: HttpResponseBase = error
+        else:
+            response = self.get_response(request)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]  # as Django's own
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size  # the ASGI server chunks (Django's own choice)
+        if not response.streaming:
+            response.close()
+        return response

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from channels.testing import HttpCommunicator
-from django.http import HttpRequest, HttpResponse
+from django.core import signals
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.test import override_settings
 from django.urls import path
 
@@ -30,7 +31,28 @@ def _meet(request: HttpRequest) -> HttpResponse:
     return HttpResponse("met")
 
 
-urlpatterns = [path("probe", _view), path("meet", _meet)]
+class _Closing:
+    """A streaming body that records when the handler closed it."""
+
+    def __init__(self) -> None:
+        self.closed_after: list[str] = []
+
+    def __iter__(self) -> Any:
+        yield b"a"
+        yield b"b"
+
+    def close(self) -> None:
+        self.closed_after.append("sent")
+
+
+streamed = _Closing()
+
+
+def _stream(request: HttpRequest) -> StreamingHttpResponse:
+    return StreamingHttpResponse(streamed)  # Django registers the iterator's close() with the response
+
+
+urlpatterns = [path("probe", _view), path("meet", _meet), path("stream", _stream)]
 
 
 def test_asgi_handler_builds_a_sync_middleware_chain() -> None:
@@ -86,3 +108,47 @@ def test_asgi_application_uses_the_sync_chain_handler() -> None:
     from backend.config import asgi
 
     assert isinstance(asgi.django_asgi_app, SyncChainASGIHandler)
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"])
+async def test_asgi_handler_request_signals_and_view_share_one_thread_hop() -> None:
+    seen_threads.clear()
+    events: list[tuple[str, int]] = []
+
+    def started(**kwargs: Any) -> None:
+        events.append(("started", threading.get_ident()))
+
+    def finished(**kwargs: Any) -> None:
+        events.append(("finished", threading.get_ident()))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        response = await HttpCommunicator(SyncChainASGIHandler(), "GET", "/probe").get_response()
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert response["status"] == 200
+    assert [name for name, _ in events] == ["started", "finished"]  # each once
+    assert {thread for _, thread in events} == set(seen_threads)  # one thread for all three
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"])
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")  # Django's note on sync iterators
+async def test_asgi_handler_streaming_response_is_sent_whole_then_closed_once() -> None:
+    from asgiref.testing import ApplicationCommunicator
+
+    streamed.closed_after.clear()
+    scope = {"type": "http", "method": "GET", "path": "/stream", "query_string": b"", "headers": []}
+    communicator = ApplicationCommunicator(SyncChainASGIHandler(), scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(5)
+    body = b""
+    while (message := await communicator.receive_output(5)).get("more_body"):
+        body += message.get("body", b"")
+    await communicator.wait(5)
+    assert start["status"] == 200
+    assert body == b"ab"
+    assert streamed.closed_after == ["sent"]  # once, after the last chunk went out
