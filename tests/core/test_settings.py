@@ -60,3 +60,20 @@ def test_settings_every_variable_read_is_documented_in_env_example() -> None:
     example = (REPO / ".env.example").read_text()
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
     assert sorted(read - documented) == []
+
+
+def test_celery_configuration_is_every_celery_setting_copied_from_django() -> None:
+    from django.conf import settings
+
+    from backend.config.celery import _CelerySettings, app
+
+    copy = _CelerySettings()
+    names = {name for name in dir(settings) if name.startswith("CELERY_")}
+    assert set(copy) == names and len(copy) == len(names)
+    assert copy["CELERY_TASK_ACKS_LATE"] is True
+    # What the app reads comes from the copy: the settings the engine's guarantees rest on.
+    assert app.conf.task_acks_late is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_ignore_result is True
+    assert app.conf.broker_url == settings.CELERY_BROKER_URL
+    assert isinstance(app.loader._conf, _CelerySettings)
