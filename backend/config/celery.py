@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
 from celery import Celery
@@ -22,16 +23,12 @@ class _CelerySettings(Mapping[str, Any]):
     the copy keeps that, and settings are not meant to change while a process runs.
     """
 
-    def __init__(self) -> None:
-        self._copy: dict[str, Any] | None = None
-
-    @property
+    @cached_property
     def _values(self) -> dict[str, Any]:
-        if self._copy is None:
-            from django.conf import settings
+        # Not at import: the settings module imports this package, so they are not ready yet.
+        from django.conf import settings
 
-            self._copy = {name: getattr(settings, name) for name in dir(settings) if name.startswith("CELERY_")}
-        return self._copy
+        return {name: getattr(settings, name) for name in dir(settings) if name.startswith("CELERY_")}
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]
