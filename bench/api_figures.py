@@ -1,4 +1,4 @@
-"""Figures measured from outside, through daphne: runs posted by API clients, and the run websocket."""
+"""Figures measured from outside, through the web server: runs posted by API clients, and the run websocket."""
 
 from __future__ import annotations
 
@@ -101,8 +101,8 @@ class _Connection:
     """One keep-alive HTTP/1.1 connection that sends the same encoded request again and again.
 
     The load generator shares the machine's two cores with the system it measures: through httpx it
-    spent about 2.7 ms of CPU per run, a sixth of the whole run's, and that CPU was taken from daphne
-    and the workers. This client parses only what the benchmark reads: status, length and body.
+    spent about 2.7 ms of CPU per run, a sixth of the whole run's, and that CPU was taken from the web
+    server and the workers. This client parses only what the benchmark reads: status, length and body.
     """
 
     def __init__(self, base: str, request: bytes) -> None:

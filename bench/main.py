@@ -103,8 +103,8 @@ def main() -> int:
         stack.callback(services.stop, raw)
         log("chain: 50 HTTP nodes vs a raw Celery chain of 50")
         phase("chain", lambda: ef.chain_figures(user, url, Plan.reps))
-        daphne, base = services.start_daphne()
-        stack.callback(services.stop, daphne)
+        web, base = services.start_web()
+        stack.callback(services.stop, web)
         dsn, table = services.bench_env()["BENCH_RAW_DSN"], Run._meta.db_table
         phase("load-1", lambda: measure_load(base, token, url, dsn, table, workers=1))
         phase("ws", lambda: measure_ws(base, token, url))

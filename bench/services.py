@@ -1,4 +1,4 @@
-"""What the benchmark starts: a fresh database and Redis db, the target, daphne, worker processes."""
+"""What the benchmark starts: a fresh database and Redis db, the target, the web server, worker processes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import psycopg
 import redis
+
+from backend.core.webserver import web_argv
 
 REPO = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get("AUTOMATEOS_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aos_bench")
@@ -151,13 +153,13 @@ def start_worker(
     return child
 
 
-def start_daphne() -> tuple[Child, str]:
+def start_web() -> tuple[Child, str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"]
+    cmd = web_argv(port=port)
     # Django under ASGI runs each request's sync code in a fresh thread: a persistent connection is
     # never reused and piles up until PostgreSQL refuses clients (seen here at 32 clients), which is
     # why Django's docs say to disable persistent connections under ASGI.
-    child = _spawn("daphne", cmd, bench_env({}))
+    child = _spawn("web", cmd, bench_env({}))
 
     def up() -> bool:
         try:

@@ -277,13 +277,11 @@ def _announce_when_healthy(url: str) -> None:
 
 def serve() -> int:
     settings = _settings()
+    from backend.core.webserver import web_argv
+
     port = _port()
     children = [
-        Child(
-            "web",
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"],
-            _COLORS[0],
-        ),
+        Child("web", web_argv(port=port), _COLORS[0]),
         Child("worker", _worker_argv(settings, name="worker"), _COLORS[1], restartable=True),
     ]
     # REAPER HOOK: started only once an engineer adds the `run_reaper` management command (issue 6).
@@ -305,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     prep = sub.add_parser("prepare", help="write .env if missing, create data and broker folders")
     prep.add_argument("--fresh", action="store_true", help="also clear stale broker message files")
-    sub.add_parser("serve", help="web (daphne) + one Celery worker (+ reaper when present), supervised")
+    sub.add_parser("serve", help="web (uvicorn) + one Celery worker (+ reaper when present), supervised")
     sub.add_parser("worker", help="one more Celery worker with the same settings")
     args = parser.parse_args(argv)
     if args.command == "prepare":

@@ -37,7 +37,6 @@ ALLOWED_HOSTS = env.list("AUTOMATEOS_ALLOWED_HOSTS", default=["127.0.0.1", "loca
 CSRF_TRUSTED_ORIGINS = env.list("AUTOMATEOS_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backend.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Static files straight from the app (daphne serves none): the builder's CSS and ES modules.
+    # Static files straight from the app (uvicorn serves none): the builder's CSS and ES modules.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,7 +100,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # A psycopg connection pool per process (web and workers): Celery closes Django's connections
-    # around every task and daphne runs each request on its own thread, so without a pool every
+    # around every task and the ASGI handler runs each request on a pooled thread, so without a pool every
     # node and every request would open a new PostgreSQL session. The pool checks a connection when
     # it is taken, so a PostgreSQL restart costs a reconnect, not a failed step; our engine's check
     # (backend/core/postgresql) does it without the round trip Django's CONN_HEALTH_CHECKS pays on
@@ -280,8 +279,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("AUTOMATEOS_LOG_LEVEL", default="INFO")},
     "loggers": {
-        "daphne": {"level": "WARNING"},
-        "django.channels.server": {"level": "WARNING"},
         # Celery's "Task received" / "Task succeeded" lines, two per node, say less than the run's
         # own events and cost ~4 % of a worker's CPU (py-spy, `make bench`); failures still log.
         **{name: {"level": TASK_LOG_LEVEL} for name in ("celery.app.trace", "celery.worker.strategy")},

@@ -73,7 +73,8 @@ class SyncChainASGIHandler(ASGIHandler):
         sent, before its bytes go out; a streaming one is closed after, as Django does.
 
         Django also cancels the view's task when the client disconnects; a sync view's thread runs
-        on regardless, so all that cancel saved was the send, which daphne drops for a gone client.
+        on regardless, so all that cancel saved was the send, which the server drops for a gone
+        client (uvicorn does, as daphne did).
         """
         try:
             body_file = await self.read_body(receive)

@@ -40,7 +40,7 @@ class RequestIdMiddleware:
         except ValueError:
             length = None
         if length is None:
-            # No usable Content-Length (Transfer-Encoding: chunked): daphne still hands over the whole
+            # No usable Content-Length (Transfer-Encoding: chunked): uvicorn still hands over the whole
             # body, but Django and DRF would ignore it. Measure what is actually there, reading at most
             # one byte past the limit, and pass it on with its real length.
             stream = request._stream  # type: ignore[attr-defined]

@@ -1,10 +1,9 @@
-"""Run-page browser fixtures: daphne serving the ASGI app (so websockets are live), a real worker, a session."""
+"""Run-page browser fixtures: uvicorn serving the ASGI app (so websockets are live), a real worker, a session."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import redis
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from backend.core.webserver import web_argv
 from tests.support.worker import REPO, child_env, free_port, healthy, running_worker, stop_process, wait_for
 
 
@@ -27,13 +27,13 @@ class AsgiServer:
 
 @pytest.fixture
 def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
-    """daphne serving the real ASGI app (pages, static files, websockets) against the test database."""
+    """The web server serving the real ASGI app (pages, static files, websockets) against the test database."""
     port = free_port()
-    log = Path(tempfile.NamedTemporaryFile(prefix="aos-daphne-", suffix=".log", delete=False).name)  # noqa: SIM115
+    log = Path(tempfile.NamedTemporaryFile(prefix="aos-web-", suffix=".log", delete=False).name)  # noqa: SIM115
     env = child_env({"AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"})
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"],
+            web_argv(port=port),
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         server = AsgiServer(url=f"http://127.0.0.1:{port}", log=log)
@@ -41,9 +41,9 @@ def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
             try:
                 wait_for(lambda: proc.poll() is not None or healthy(server.url), timeout=30)
             except AssertionError:
-                raise RuntimeError(f"daphne did not start:\n{log.read_text()[-3000:]}") from None
+                raise RuntimeError(f"the web server did not start:\n{log.read_text()[-3000:]}") from None
             if proc.poll() is not None:
-                raise RuntimeError(f"daphne exited:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"the web server exited:\n{log.read_text()[-3000:]}")
             yield server
         finally:
             stop_process(proc)

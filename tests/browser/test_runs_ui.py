@@ -1,4 +1,4 @@
-"""Run panel and run page in Chromium against daphne (live websockets) and a real worker process."""
+"""Run panel and run page in Chromium against uvicorn (live websockets) and a real worker process."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Smoke tests of the embedded default: SQLite, the serverless broker and the in-memory channel layer,
-daphne + a real worker in another process (so the websocket can only follow the run by its timer)."""
+uvicorn + a real worker in another process (so the websocket can only follow the run by its timer)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from backend.core.webserver import web_argv
 from tests.support.graphs import chain, edge, http_node, start_node
 from tests.support.target import serving_target
 from tests.support.worker import REPO, free_port, healthy, stop_process, wait_for
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A fresh data dir with no DATABASE_URL/REDIS_URL: exactly what `make run` gets by default.
-    Shared by this module's tests: starting daphne and a worker is most of their cost."""
+    Shared by this module's tests: starting the web server and a worker is most of their cost."""
     tmp_path = tmp_path_factory.mktemp("embedded")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
@@ -46,7 +47,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     port = free_port()
     log = (tmp_path / "procs.log").open("wb")
     web = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.config.asgi:application"],
+        web_argv(port=port),
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker = subprocess.Popen(
