@@ -41,3 +41,12 @@ class _CelerySettings(Mapping[str, Any]):
 
 
 app.config_from_object(_CelerySettings(), namespace="CELERY")
+
+
+@app.on_after_configure.connect
+def _no_false_deprecations(sender: Celery, source: Any, **_: Any) -> None:
+    # Under the CELERY namespace three current names (CELERY_RESULT_BACKEND, _TASK_SERIALIZER,
+    # _ACCEPT_CONTENT) spell Celery 3's old ones. Celery reads them as the current names (a
+    # namespace always means the new format) but, now that the copy lists its keys, it also warned
+    # at every worker start that they are deprecated; django.conf's lazy object hid them from it.
+    source.deprecated_settings = set()

@@ -77,3 +77,10 @@ def test_celery_configuration_is_every_celery_setting_copied_from_django() -> No
     assert app.conf.task_ignore_result is True
     assert app.conf.broker_url == settings.CELERY_BROKER_URL
     assert isinstance(app.loader._conf, _CelerySettings)
+
+
+def test_celery_configuration_warns_of_no_deprecated_setting() -> None:
+    from backend.config.celery import app
+
+    assert app.conf.result_backend is None and app.conf.task_serializer == "json"
+    assert app.conf.maybe_warn_deprecated_settings() is False
