@@ -18,6 +18,6 @@ def web_argv(*, host: str = "127.0.0.1", port: int = 8000) -> list[str]:
     """
     return [
         sys.executable, "-m", "uvicorn", APPLICATION, "--host", host, "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--ws", "websockets", "--lifespan", "off",
+        "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio", "--lifespan", "off",
         "--no-access-log", "--no-proxy-headers", "--no-server-header",
     ]  # fmt: skip
