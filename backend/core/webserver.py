@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 APPLICATION = "backend.config.asgi:application"
@@ -21,3 +22,16 @@ def web_argv(*, host: str = "127.0.0.1", port: int = 8000) -> list[str]:
         "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio", "--lifespan", "off",
         "--no-access-log", "--no-proxy-headers", "--no-server-header",
     ]  # fmt: skip
+
+
+def main(args: list[str]) -> None:
+    """`python -m backend.core.webserver [HOST [PORT]]`: the same server in place of this process
+    (docker-compose's web service), so its signals reach uvicorn directly."""
+    host = args[0] if args else "127.0.0.1"
+    port = int(args[1]) if len(args) > 1 else 8000
+    argv = web_argv(host=host, port=port)
+    os.execv(argv[0], argv)  # noqa: S606 - our own fixed command line, no shell wanted
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,9 +16,11 @@ from tests.support.worker import REPO, child_env, free_port, healthy, stop_proce
 
 @pytest.fixture
 def served(transactional_db: Any) -> Iterator[int]:
+    """Started as docker-compose starts it: the module's entry point execs web_argv's command."""
     port = free_port()
     env = child_env({"AUTOMATEOS_MAX_REQUEST_BYTES": "2048"})
-    proc = subprocess.Popen(web_argv(port=port), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    argv = [sys.executable, "-m", "backend.core.webserver", "127.0.0.1", str(port)]
+    proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for(lambda: proc.poll() is not None or healthy(f"http://127.0.0.1:{port}"), timeout=30)
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
@@ -54,3 +57,10 @@ def test_web_argv_refuses_a_chunked_body_over_the_limit(served: int) -> None:
     reply = _chunked_post(served, b'{"graph": "' + b"x" * 5000 + b'"}')
     assert reply.startswith(b"HTTP/1.1 413"), reply[:300]
     assert b'"code":"payload_too_large"' in reply.replace(b" ", b""), reply[-300:]
+
+
+def test_web_argv_names_the_c_parser_loop_and_websockets() -> None:
+    argv = web_argv(host="0.0.0.0", port=9000)
+    pairs = dict(zip(argv[4::2], argv[5::2], strict=False))
+    assert argv[:4] == [sys.executable, "-m", "uvicorn", "backend.config.asgi:application"]
+    assert {"--host": "0.0.0.0", "--port": "9000", "--loop": "uvloop", "--http": "httptools"}.items() <= pairs.items()
