@@ -100,11 +100,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # A psycopg connection pool per process (web and workers): Celery closes Django's connections
-    # around every task and the ASGI handler runs each request on a pooled thread, so without a pool every
-    # node and every request would open a new PostgreSQL session. The pool checks a connection when
-    # it is taken, so a PostgreSQL restart costs a reconnect, not a failed step; our engine's check
-    # (backend/core/postgresql) does it without the round trip Django's CONN_HEALTH_CHECKS pays on
-    # every checkout (two per node).
+    # around every task and the ASGI handler runs each request on a thread of its own, so without a
+    # pool every node and every request would open a new PostgreSQL session. The pool checks a
+    # connection when it is taken, so a PostgreSQL restart costs a reconnect, not a failed step; our
+    # engine's check (backend/core/postgresql) does it without the round trip Django's
+    # CONN_HEALTH_CHECKS pays on every checkout (two per node).
     DATABASES["default"]["ENGINE"] = "backend.core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must return them
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the engine's pool check does it, cheaper

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,8 +14,7 @@ import redis
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from backend.core.webserver import web_argv
-from tests.support.worker import REPO, child_env, free_port, healthy, running_worker, stop_process, wait_for
+from tests.support.worker import child_env, running_worker, serving_web
 
 
 @dataclass
@@ -28,25 +26,9 @@ class AsgiServer:
 @pytest.fixture
 def asgi_server(transactional_db: Any) -> Iterator[AsgiServer]:
     """The web server serving the real ASGI app (pages, static files, websockets) against the test database."""
-    port = free_port()
     log = Path(tempfile.NamedTemporaryFile(prefix="aos-web-", suffix=".log", delete=False).name)  # noqa: SIM115
-    env = child_env({"AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"})
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            web_argv(port=port),
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        server = AsgiServer(url=f"http://127.0.0.1:{port}", log=log)
-        try:
-            try:
-                wait_for(lambda: proc.poll() is not None or healthy(server.url), timeout=30)
-            except AssertionError:
-                raise RuntimeError(f"the web server did not start:\n{log.read_text()[-3000:]}") from None
-            if proc.poll() is not None:
-                raise RuntimeError(f"the web server exited:\n{log.read_text()[-3000:]}")
-            yield server
-        finally:
-            stop_process(proc)
+    with serving_web(child_env({"AUTOMATEOS_WS_POLL_INTERVAL_S": "0.25"}), log) as url:
+        yield AsgiServer(url=url, log=log)
 
 
 @pytest.fixture

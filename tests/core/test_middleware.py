@@ -1,8 +1,8 @@
 """The request-size limit holds for bodies without Content-Length (Transfer-Encoding: chunked).
 
-uvicorn (like daphne before it) de-chunks such a body and hands all of it to Django without a content-length header; the
-AsyncClient below builds exactly that ASGI request, so the whole stack (ASGIRequest, middleware, DRF)
-sees what it sees behind the server."""
+uvicorn (like daphne before it) de-chunks such a body and hands all of it to Django without a
+content-length header; the AsyncClient below builds exactly that ASGI request, so the whole stack
+(ASGIRequest, middleware, DRF) sees what it sees behind the server."""
 
 from __future__ import annotations
 

@@ -17,10 +17,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from backend.core.webserver import web_argv
 from tests.support.graphs import chain, edge, http_node, start_node
 from tests.support.target import serving_target
-from tests.support.worker import REPO, free_port, healthy, stop_process, wait_for
+from tests.support.worker import REPO, serving_web, stop_process, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -44,24 +43,17 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=REPO, env=env, check=True)
     out = subprocess.run([*manage, "create_api_token", "smoke"], cwd=REPO, env=env, check=True, capture_output=True)
     token = out.stdout.decode().strip().splitlines()[-1]
-    port = free_port()
-    log = (tmp_path / "procs.log").open("wb")
-    web = subprocess.Popen(
-        web_argv(port=port),
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "backend.config.celery", "worker", "--pool=threads",
          "--concurrency=4", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: healthy(base), timeout=30)
-        yield {"base": base, "token": token, "db": tmp_path / "db.sqlite3"}
+        with serving_web(env, tmp_path / "web.log") as base:
+            yield {"base": base, "token": token, "db": tmp_path / "db.sqlite3"}
     finally:
         stop_process(worker)
-        stop_process(web)
         log.close()
 
 

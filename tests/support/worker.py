@@ -1,4 +1,4 @@
-"""Starts real Celery worker processes against the test database for integration tests."""
+"""Starts real Celery worker and web server processes against the test database for integration tests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -151,3 +151,28 @@ def healthy(base_url: str) -> bool:
         return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@contextmanager
+def serving_web(
+    env: Mapping[str, str], log: Path, *, command: Callable[[int], list[str]] | None = None
+) -> Iterator[str]:
+    """The web server (backend.core.webserver unless `command` builds another argv for a port) as a
+    child process on a free port, its output appended to `log`; yields the base URL once /healthz answers."""
+    from backend.core.webserver import web_argv
+
+    port = free_port()
+    argv = command(port) if command else web_argv(port=port)
+    with log.open("ab") as out:
+        proc = subprocess.Popen(argv, cwd=REPO, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_for(lambda: proc.poll() is not None or healthy(base), timeout=30)
+        except AssertionError:
+            raise RuntimeError(f"the web server did not start:\n{log.read_text()[-3000:]}") from None
+        if proc.poll() is not None:
+            raise RuntimeError(f"the web server exited:\n{log.read_text()[-3000:]}")
+        yield base
+    finally:
+        stop_process(proc)
