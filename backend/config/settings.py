@@ -109,11 +109,15 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must return them
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the engine's pool check does it, cheaper
     DATABASES["default"]["OPTIONS"] = {
+        # Lets the engine's hot statements be prepared (backend/core/prepared.py); Django's cursors
+        # bind client-side, which psycopg never prepares, so nothing else changes. An external pooler
+        # in transaction mode would need prepared-statement support (PgBouncer >= 1.21).
+        "prepare_threshold": 5,
         "pool": {
             "min_size": env.int("AUTOMATEOS_DB_POOL_MIN", default=2),
             "max_size": env.int("AUTOMATEOS_DB_POOL_MAX", default=20),
             "timeout": env.float("AUTOMATEOS_DB_POOL_TIMEOUT_S", default=30.0),
-        }
+        },
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from backend.core.prepared import prepared_cursor
 from backend.core.rows import from_row
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run, RunEvent, Step
@@ -153,7 +154,7 @@ def store_run(
     params["steps"] = json.dumps([_step_row(step) for step in steps])
     params["events"] = _event_rows(drafts)
     params["ready"] = list(ready_nodes)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(STORE_RUN_SQL, params)
         ready = [row[0] for row in cursor.fetchall()]
     run._state.adding, run._state.db = False, connection.alias
@@ -183,7 +184,7 @@ def _step_row(step: Step) -> dict[str, Any]:
 
 def claim(*, step_id: int, now: datetime) -> tuple[Step, Run | None] | None:
     """The claimed step and its (now running) run; the run is None when it is no longer active."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(CLAIM_SQL, {"now": now, "step_id": step_id})
         row = cursor.fetchone()
     if row is None:
@@ -210,7 +211,7 @@ def finish_succeeded(
         "output": json.dumps(output), "now": now, "duration": duration_ms, "step_id": step_id,
         "attempt": attempt, "successors": list(successors), "count": len(drafts), "events": _event_rows(drafts),
     }  # fmt: skip
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(FINISH_SQL, params)  # type: ignore[arg-type]
         row = cursor.fetchone()
     if row is None:
@@ -223,7 +224,7 @@ def close_run(*, run_id: Any, now: datetime) -> tuple[int, str] | None:
 
     Failed or not comes from the run's steps_failed, which every failure moved under this row's lock.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(CLOSE_SQL, {"run_id": str(run_id), "now": now})
         row = cursor.fetchone()
     return (int(row[0]), str(row[1])) if row else None

@@ -1,0 +1,51 @@
+"""The prepared cursor: PostgreSQL keeps its statements per connection, and Django's cursors stay unprepared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from backend.core.prepared import prepared_cursor
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepared statements")
+
+_PROBE = "SELECT %(n)s::int + 1 AS answer /* prepared probe */"
+
+
+def _prepared_on_this_session() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_prepared_cursor_prepares_on_the_first_execution(transactional_db: Any) -> None:
+    with prepared_cursor() as cursor:
+        cursor.execute(_PROBE, {"n": 41})
+        assert cursor.fetchone() == (42,)
+    assert any("prepared probe" in text for text in _prepared_on_this_session())
+
+
+def test_prepared_cursor_reuses_the_statement_with_new_values(transactional_db: Any) -> None:
+    answers = []
+    for n in (1, 2, 3):
+        with prepared_cursor() as cursor:
+            cursor.execute(_PROBE, {"n": n})
+            answers.append(cursor.fetchone()[0])
+    assert answers == [2, 3, 4]
+    assert sum("prepared probe" in text for text in _prepared_on_this_session()) == 1
+
+
+def test_django_cursors_are_not_prepared(transactional_db: Any) -> None:
+    for _ in range(10):  # past psycopg's prepare threshold
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::int /* client-bound probe */", [7])
+    assert not any("client-bound probe" in text for text in _prepared_on_this_session())
+
+
+def test_prepared_cursor_logs_readable_sql_while_django_logs_queries(transactional_db: Any) -> None:
+    with CaptureQueriesContext(connection) as captured, prepared_cursor() as cursor:
+        cursor.execute(_PROBE, {"n": 1})
+    assert [q["sql"] for q in captured.captured_queries] == ["SELECT 1::int + 1 AS answer /* prepared probe */"]
