@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 
 from backend.runs import dispatch
 from backend.runs.models import Run, Step
@@ -48,12 +52,6 @@ def test_dispatch_api_answers_201_when_the_broker_is_down(api: Any, down_broker:
 
 
 def test_dispatch_celery_message_reaches_the_queue_without_a_declared_binding() -> None:
-    import base64
-    import json
-
-    import redis
-    from django.conf import settings
-
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.delete("_kombu.binding.celery")  # as if no worker had ever declared the queue
     step_id = 987_654_321
@@ -67,3 +65,59 @@ def test_dispatch_celery_message_reaches_the_queue_without_a_declared_binding() 
     for raw in found:
         client.lrem("celery", 1, raw)
     assert len(found) == 1
+
+
+def _messages_for(client: Any, step_id: int) -> list[dict[str, Any]]:
+    found = []
+    for raw in client.lrange("celery", 0, -1):
+        message = json.loads(raw)
+        if json.loads(base64.b64decode(message["body"]))[0] == [step_id]:
+            client.lrem("celery", 1, raw)
+            found.append(message)
+    return found
+
+
+def _shape(message: dict[str, Any]) -> dict[str, Any]:
+    """The message with its per-send values (ids, tags, origin) replaced by their kinds."""
+    per_send = {"id", "root_id", "correlation_id", "delivery_tag", "origin", "reply_to"}
+
+    def blank(mapping: dict[str, Any]) -> dict[str, Any]:
+        return {k: type(v).__name__ if k in per_send else v for k, v in mapping.items()}
+
+    return {
+        **{k: v for k, v in message.items() if k not in ("headers", "properties", "body")},
+        "body": json.loads(base64.b64decode(message["body"])),
+        "headers": blank(message["headers"]),
+        "properties": blank(message["properties"]),
+    }
+
+
+def test_dispatch_redis_messages_match_what_celery_itself_sends() -> None:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    dispatch.CeleryDispatcher().enqueue([555_001])
+    dispatch.RedisDispatcher(settings.REDIS_URL, "celery").enqueue([555_001])
+    sent_by_celery, sent_directly = _messages_for(client, 555_001)
+    assert _shape(sent_directly) == _shape(sent_by_celery)
+    assert sent_directly["headers"]["id"] != sent_by_celery["headers"]["id"]
+
+
+def test_dispatch_redis_sends_a_fan_out_in_order_with_distinct_ids() -> None:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    queue = "test-dispatch-order"
+    client.delete(queue)
+    ids = [555_100 + i for i in range(5)]
+    dispatch.RedisDispatcher(settings.REDIS_URL, queue).enqueue(ids)
+    popped = [client.rpop(queue) for _ in ids]  # the end kombu's BRPOP consumes from
+    messages = [json.loads(raw) for raw in popped if raw]
+    assert [json.loads(base64.b64decode(m["body"]))[0][0] for m in messages] == ids
+    assert len({m["headers"]["id"] for m in messages}) == len(ids)
+
+
+def test_dispatch_default_is_direct_on_redis_and_celery_on_the_folder_broker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backend.config.celery import app
+
+    assert isinstance(dispatch.default_dispatcher(), dispatch.RedisDispatcher)
+    monkeypatch.setattr(app.conf, "broker_url", "filesystem://")
+    assert isinstance(dispatch.default_dispatcher(), dispatch.CeleryDispatcher)
