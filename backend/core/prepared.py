@@ -34,10 +34,10 @@ def prepared_cursor() -> CursorWrapper:
     """Like `connection.cursor()` (errors wrapped, thread sharing checked), but prepared.
 
     psycopg prepares only on connections whose `prepare_threshold` is set (settings.py sets it; Django's
-    default of None turns preparing off). While Django logs queries (DEBUG, CaptureQueriesContext)
-    this is a plain Django cursor: the log of a prepared execution would hold no SQL text.
+    default of None turns preparing off). On SQLite, and while Django logs queries (DEBUG,
+    CaptureQueriesContext), this is a plain Django cursor: a prepared execution's log has no SQL text.
     """
-    if connection.queries_logged:
+    if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
