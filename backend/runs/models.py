@@ -12,7 +12,8 @@ from backend.runs.states import RunStatus, StepStatus
 
 class Run(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
+    # No index of its own: run_owner_created leads with owner_id, and every write maintains each index.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs", db_index=False)
     workflow = models.ForeignKey(
         "workflows.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
@@ -63,7 +64,8 @@ class Run(models.Model):
 
 
 class Step(models.Model):
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps")
+    # step_unique_node_per_run (run_id, node_id) serves lookups by run: no second index to maintain.
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps", db_index=False)
     node_id = models.CharField(max_length=200)
     kind = models.CharField(max_length=64)
     label = models.CharField(max_length=200, blank=True, default="")
@@ -98,7 +100,8 @@ class RunEvent(models.Model):
         WARN = "warn"
         ERROR = "error"
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    # runevent_unique_seq (run_id, seq) serves lookups by run: no second index to maintain.
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     ts = models.DateTimeField()
     level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)

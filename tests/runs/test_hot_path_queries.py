@@ -68,3 +68,18 @@ def test_hot_path_statements_can_use_indexes() -> None:
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Seq Scan" not in plan, plan
             assert "Index" in plan, plan
+
+
+@pytest.mark.django_db
+def test_hot_tables_keep_no_index_that_another_index_leads_with() -> None:
+    """Each write maintains every index: a plain index whose columns begin another index is dead weight."""
+    from backend.runs.models import Run, RunEvent, Step
+
+    for model in (Run, Step, RunEvent):
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        indexes = {name: c["columns"] for name, c in found.items() if c["index"] and c["columns"]}
+        plain = {name: cols for name, cols in indexes.items() if not found[name]["unique"]}
+        for name, cols in plain.items():
+            covering = [other for other, more in indexes.items() if other != name and more[: len(cols)] == cols]
+            assert not covering, f"{model._meta.db_table}.{name} {cols} is led by {covering}"
