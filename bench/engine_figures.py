@@ -64,8 +64,13 @@ def start(owner: Any, graph: dict[str, Any]) -> Any:
     return run.pk
 
 
-def wait_finished(run_ids: Sequence[Any], timeout: float = 120, interval: float = 0.01) -> dict[Any, Any]:
-    """{run id: (status, finished_at)} once all are finished; polls one indexed query."""
+def wait_finished(run_ids: Sequence[Any], timeout: float = 120, interval: float = 0.05) -> dict[Any, Any]:
+    """{run id: (status, finished_at)} once all are finished; polls one indexed query.
+
+    Timings come from the finished_at the worker stored, not from when the poll saw it, so polling
+    more often buys no precision: at 10 ms the driver's polls took 0.5-0.8 ms of CPU per node of a
+    500-wide fan-out from the two cores it shares with what it measures (50 ms: 0.14-0.35 ms).
+    """
     from backend.runs.models import Run
 
     pending = set(run_ids)
