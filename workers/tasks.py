@@ -1,10 +1,10 @@
-"""Celery adapters: ids in, one engine call each; plus the worker's self-supervision hook."""
+"""Celery adapters: ids in, one engine call each; plus the worker's self-supervision and start-up heap hooks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 
 from backend.config.celery import app
 
@@ -21,3 +21,11 @@ def _supervise(sender: Any, **_: Any) -> None:
     from workers.supervision import guard
 
     guard(sender)
+
+
+@worker_ready.connect
+def _freeze_startup_heap(**_: Any) -> None:
+    import workers.engine  # noqa: F401 - the first task would import it after the freeze
+    from backend.core.heap import freeze_startup_objects
+
+    freeze_startup_objects()

@@ -26,3 +26,7 @@ application = ProtocolTypeRouter(
         "websocket": RunSocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+
+from backend.core.heap import freeze_startup_objects  # noqa: E402
+
+freeze_startup_objects()  # after every import the server needs to answer a request
