@@ -67,11 +67,13 @@ class RedisDispatcher:
 
 def default_dispatcher() -> Dispatcher:
     """The direct Redis one where the broker is kombu's Redis transport with the plain layout
-    task_message writes (no key prefix, no routes); Celery's own send everywhere else."""
+    task_message writes (no key prefix, no routes) and no TLS options of Celery's own for the client
+    to miss; Celery's own send everywhere else."""
     from backend.config.celery import app
 
     conf = app.conf
-    plain = not conf.task_routes and not (conf.broker_transport_options or {}).get("global_keyprefix")
+    options = conf.broker_transport_options or {}
+    plain = not conf.task_routes and not options.get("global_keyprefix") and not conf.broker_use_ssl
     if plain and str(conf.broker_url).split("://", 1)[0] in ("redis", "rediss"):
         return RedisDispatcher(conf.broker_url, conf.task_default_queue)
     return CeleryDispatcher()

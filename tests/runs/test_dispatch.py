@@ -119,5 +119,9 @@ def test_dispatch_default_is_direct_on_redis_and_celery_on_the_folder_broker(
     from backend.config.celery import app
 
     assert isinstance(dispatch.default_dispatcher(), dispatch.RedisDispatcher)
+    for name, value in [("broker_use_ssl", {"ssl_cert_reqs": "required"}), ("task_routes", {"x": "y"})]:
+        with monkeypatch.context() as patch:
+            patch.setitem(app.conf, name, value)
+            assert isinstance(dispatch.default_dispatcher(), dispatch.CeleryDispatcher), name
     monkeypatch.setattr(app.conf, "broker_url", "filesystem://")
     assert isinstance(dispatch.default_dispatcher(), dispatch.CeleryDispatcher)
