@@ -16,6 +16,13 @@ _INDEXES = [
     ("runs_step", "run_id", "runs_step_run_id_2764751d"),
 ]
 
+# (model, foreign key, related_name, target) whose index goes
+_FIELDS = [
+    ("run", "owner", "runs", settings.AUTH_USER_MODEL),
+    ("runevent", "run", "events", "runs.run"),
+    ("step", "run", "steps", "runs.run"),
+]
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -34,35 +41,13 @@ class Migration(migrations.Migration):
             ],
             state_operations=[
                 migrations.AlterField(
-                    model_name="run",
-                    name="owner",
+                    model_name=model,
+                    name=name,
                     field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="runs",
-                        to=settings.AUTH_USER_MODEL,
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name=related, to=to
                     ),
-                ),
-                migrations.AlterField(
-                    model_name="runevent",
-                    name="run",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="runs.run",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="step",
-                    name="run",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="steps",
-                        to="runs.run",
-                    ),
-                ),
+                )
+                for model, name, related, to in _FIELDS
             ],
         )
     ]
