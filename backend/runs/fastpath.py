@@ -24,8 +24,14 @@ _STEP = Step._meta.db_table
 _RUN = Run._meta.db_table
 _EVENT = RunEvent._meta.db_table
 _STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
+# Status guards compare an expression, not the column. With most rows finished, the statistics make
+# 'queued' and 'running' look rare, and the planner then chose an index on status (step_status_heartbeat,
+# run_active_created) over the primary key, walking every queued or running row of every run and
+# filtering by id. No index covers the expression, so the key is the only way in; PostgreSQL re-checks
+# it after a row-lock wait like any other condition on the row.
+_STATUS = "(status || '')"
 # A finish that takes the run's last remaining step while it is active closes it.
-_CLOSING = "steps_remaining <= 1 AND status IN ('queued', 'running')"
+_CLOSING = f"steps_remaining <= 1 AND {_STATUS} IN ('queued', 'running')"
 # The run's terminal event, from a CTE `r` that returned the closed run's id, event_seq and status.
 _TERMINAL_EVENT = f"""INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
   SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
@@ -35,11 +41,11 @@ _TERMINAL_EVENT = f"""INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, typ
 CLAIM_SQL = f"""
 WITH s AS (
   UPDATE {_STEP} SET status = 'running', attempt = attempt + 1, started_at = %(now)s, heartbeat_at = now()
-  WHERE id = %(step_id)s AND status = 'queued'
+  WHERE id = %(step_id)s AND {_STATUS} = 'queued'
   RETURNING {", ".join(_STEP_COLUMNS)}
 ), r AS (
   UPDATE {_RUN} SET status = 'running', started_at = COALESCE(started_at, %(now)s), event_seq = event_seq + 1
-  WHERE id = (SELECT run_id FROM s) AND status IN ('queued', 'running')
+  WHERE id = (SELECT run_id FROM s) AND {_STATUS} IN ('queued', 'running')
   RETURNING id, owner_id, workflow_id, status, payload, variables, event_seq, started_at
 ), e AS (
   INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
@@ -56,12 +62,18 @@ FINISH_SQL = f"""
 WITH s AS (
   UPDATE {_STEP} SET status = 'succeeded', output = %(output)s::jsonb, error = '', finished_at = %(now)s,
          duration_ms = %(duration)s
-  WHERE id = %(step_id)s AND attempt = %(attempt)s AND status = 'running'
+  WHERE id = %(step_id)s AND attempt = %(attempt)s AND {_STATUS} = 'running'
   RETURNING run_id
 ), n AS (
+  -- Each successor found by one lookup of the whole (run_id, node_id) key. With `node_id = ANY(…)` the
+  -- planner, whose statistics say a run has a step or two, read every step of the run by run_id and
+  -- filtered: a cost per finish that grew with the graph.
   UPDATE {_STEP} SET pending_deps = pending_deps - 1,
          queued_at = CASE WHEN pending_deps = 1 THEN %(now)s ELSE queued_at END
-  WHERE run_id = (SELECT run_id FROM s) AND node_id = ANY(%(successors)s)
+  WHERE id IN (
+    SELECT (SELECT id FROM {_STEP} WHERE run_id = (SELECT run_id FROM s) AND node_id = successor)
+    FROM unnest(%(successors)s::text[]) AS successor
+  )
   RETURNING id, pending_deps, status
 ), r AS (
   -- The last step of an active run closes it here too. Every CASE reads the run row this UPDATE
@@ -128,7 +140,7 @@ CLOSE_SQL = f"""
 WITH r AS (
   UPDATE {_RUN} SET status = CASE WHEN steps_failed > 0 THEN 'failed' ELSE 'succeeded' END, finished_at = %(now)s,
          error = CASE WHEN steps_failed > 0 THEN 'a step failed' ELSE '' END, event_seq = event_seq + 1
-  WHERE id = %(run_id)s AND status IN ('queued', 'running')
+  WHERE id = %(run_id)s AND {_STATUS} IN ('queued', 'running')
   RETURNING id, event_seq, status
 ), e AS (
   {_TERMINAL_EVENT}

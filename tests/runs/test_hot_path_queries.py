@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,3 +84,58 @@ def test_hot_tables_keep_no_index_that_another_index_leads_with() -> None:
         for name, cols in plain.items():
             covering = [other for other, more in indexes.items() if other != name and more[: len(cols)] == cols]
             assert not covering, f"{model._meta.db_table}.{name} {cols} is led by {covering}"
+
+
+# The hot statements run prepared (backend/core/prepared.py): after five executions PostgreSQL may
+# switch a connection to one generic plan, made without the parameter values. Both kinds must reach
+# each row by its key, also where the statistics make 'queued' and 'running' look rare (most steps
+# finished) and runs look small (a step or two), as on a real database.
+_PARAM_TYPES = {
+    "now": "timestamptz", "step_id": "bigint", "attempt": "integer", "duration": "integer", "count": "integer",
+    "output": "text", "events": "text", "successors": "text[]", "run_id": "uuid",
+}  # fmt: skip
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _plan(cursor: Any, sql: str, values: dict[str, Any], mode: str) -> str:
+    names = list(dict.fromkeys(_PLACEHOLDER.findall(sql)))
+    numbered = _PLACEHOLDER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
+    cursor.execute(f"SET LOCAL plan_cache_mode = {mode}")
+    cursor.execute(f"PREPARE hot_probe ({', '.join(_PARAM_TYPES[n] for n in names)}) AS {numbered}")
+    try:
+        cursor.execute(f"EXPLAIN EXECUTE hot_probe ({', '.join(['%s'] * len(names))})", [values[n] for n in names])
+        return "\n".join(row[0] for row in cursor.fetchall())
+    finally:
+        cursor.execute("DEALLOCATE hot_probe")
+
+
+def _wide_finished_run(user: Any, url: str) -> tuple[Any, int]:
+    """A 300-step run among many finished two-step runs, analysed: statistics like a busy database's."""
+    from backend.runs.models import Step
+
+    for _ in range(30):
+        run_start(owner=user, graph=_chain(url, 1))
+    run, _ = run_start(owner=user, graph=_chain(url, 299))
+    Step.objects.update(status="succeeded")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE runs_step")
+        cursor.execute("ANALYZE runs_run")
+    return run, Step.objects.get(run=run, node_id="n5").pk
+
+
+@pytest.mark.parametrize("mode", ["force_custom_plan", "force_generic_plan"])
+def test_hot_path_plans_reach_rows_by_key_under_skewed_statistics(user: Any, discard_dispatch: None, mode: str) -> None:
+    run, step_id = _wide_finished_run(user, "http://127.0.0.1:9")
+    now = "2026-01-01T00:00:00Z"
+    finish = {"output": "{}", "now": now, "duration": 1, "step_id": step_id, "attempt": 1,
+              "successors": ["n6", "n7"], "count": 1, "events": "[]"}  # fmt: skip
+    with connection.cursor() as cursor:
+        claim_plan = _plan(cursor, fastpath.CLAIM_SQL, {"now": now, "step_id": step_id}, mode)
+        finish_plan = _plan(cursor, fastpath.FINISH_SQL, finish, mode)
+        close_plan = _plan(cursor, fastpath.CLOSE_SQL, {"run_id": str(run.pk), "now": now}, mode)
+    for plan in (claim_plan, finish_plan):
+        assert "Index Scan using runs_step_pkey" in plan, plan
+        assert "step_status_heartbeat" not in plan, plan
+    successor_lookup = [line for line in finish_plan.splitlines() if "Index Cond: ((run_id = " in line]
+    assert successor_lookup and all("node_id" in line for line in successor_lookup), finish_plan
+    assert "run_active_created" not in close_plan, close_plan  # 31 runs: a sequential scan is fair here
