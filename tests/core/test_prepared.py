@@ -49,3 +49,19 @@ def test_prepared_cursor_logs_readable_sql_while_django_logs_queries(transaction
     with CaptureQueriesContext(connection) as captured, prepared_cursor() as cursor:
         cursor.execute(_PROBE, {"n": 1})
     assert [q["sql"] for q in captured.captured_queries] == ["SELECT 1::int + 1 AS answer /* prepared probe */"]
+
+
+def test_engine_statements_run_one_generic_plan(transactional_db: Any) -> None:
+    """Planned once per connection, not per call (settings.py's plan_cache_mode)."""
+    from django.utils import timezone
+
+    from backend.runs import fastpath
+
+    for _ in range(8):  # a stale attempt of a step that does not exist: the guard writes nothing
+        fastpath.finish_succeeded(
+            step_id=0, attempt=1, output=None, duration_ms=0, now=timezone.now(), successors=["a", "b"], drafts=[]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%pending_deps = pending_deps - 1%"])  # fmt: skip
+        assert cursor.fetchall() == [(8, 0)]
