@@ -145,7 +145,7 @@ def _idempotency_key(*, run_id: str, node_id: str) -> str:
 
 
 def _cancelled(run_id: Any) -> bool:
-    return Run.objects.filter(pk=run_id, status=RunStatus.CANCELLED).exists()
+    return Run.objects.filter(pk=run_id, status__guard=RunStatus.CANCELLED).exists()
 
 
 def _redact_draft(draft: EventDraft, redactor: Redactor) -> EventDraft:

@@ -8,3 +8,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "backend.core"
     label = "core"
+
+    def ready(self) -> None:
+        from backend.core.lookups import register
+
+        register()

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from backend.core.lookups import GUARD_SQL
 from backend.core.prepared import prepared_cursor
 from backend.core.rows import from_row
 from backend.events.publisher import EventDraft
@@ -24,12 +25,9 @@ _STEP = Step._meta.db_table
 _RUN = Run._meta.db_table
 _EVENT = RunEvent._meta.db_table
 _STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
-# Status guards compare an expression, not the column. With most rows finished, the statistics make
-# 'queued' and 'running' look rare, and the planner then chose an index on status (step_status_heartbeat,
-# run_active_created) over the primary key, walking every queued or running row of every run and
-# filtering by id. No index covers the expression, so the key is the only way in; PostgreSQL re-checks
-# it after a row-lock wait like any other condition on the row.
-_STATUS = "(status || '')"
+# Status guards compare an expression, not the column, so only the primary key can serve them (see
+# backend/core/lookups.py: the statistics otherwise led the planner to an index on status).
+_STATUS = GUARD_SQL.format(column="status")
 # A finish that takes the run's last remaining step while it is active closes it.
 _CLOSING = f"steps_remaining <= 1 AND {_STATUS} IN ('queued', 'running')"
 # The run's terminal event, from a CTE `r` that returned the closed run's id, event_seq and status.

@@ -139,3 +139,32 @@ def test_hot_path_plans_reach_rows_by_key_under_skewed_statistics(user: Any, dis
     successor_lookup = [line for line in finish_plan.splitlines() if "Index Cond: ((run_id = " in line]
     assert successor_lookup and all("node_id" in line for line in successor_lookup), finish_plan
     assert "run_active_created" not in close_plan, close_plan  # 31 runs: a sequential scan is fair here
+
+
+def test_failure_path_updates_reach_rows_by_key_under_skewed_statistics(user: Any, discard_dispatch: None) -> None:
+    """A failing step takes the ORM path (one transaction with the skips): its guarded updates too."""
+    from django.utils import timezone
+
+    from backend.runs.models import Run, Step
+    from backend.runs.step_services import Claim, Outcome, descendants_of, step_finish
+
+    run, step_id = _wide_finished_run(user, "http://127.0.0.1:9")
+    Run.objects.filter(pk=run.pk).update(status="running")
+    Step.objects.filter(pk=step_id).update(status="running", attempt=1, started_at=timezone.now())
+    Step.objects.filter(run=run, node_id__in=["n6", "n7"]).update(status="queued")
+    step = Step.objects.get(pk=step_id)
+    claim = Claim(step=step, run=Run.objects.get(pk=run.pk), attempt=1)
+    with CaptureQueriesContext(connection) as captured:
+        descendants = descendants_of(run_id=run.pk, successors=step.successors)
+        step_finish(
+            claim=claim, outcome=Outcome(status="failed", error="boom"), descendants=descendants,
+            successors=step.successors,
+        )  # fmt: skip
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert len(updates) >= 3, updates  # the step, its skipped descendants, the run's counters
+    with connection.cursor() as cursor:
+        for sql in updates:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "step_status_heartbeat" not in plan and "run_active_created" not in plan, f"{sql}\n{plan}"
+    assert Step.objects.get(pk=step_id).status == "failed"
