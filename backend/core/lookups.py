@@ -1,18 +1,24 @@
-"""`field__guard=value`: an equality that only the row's primary key can serve, for guarded updates."""
+"""`field__guard=` and `field__guard_in=`: equalities only the row's primary key can serve, for guarded updates."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import models
-from django.db.models import Lookup
-
-# Written into the engine's raw guarded statements too (backend/runs/fastpath.py, step_services.py).
-GUARD_SQL = "({column} || '')"
+from django.db.models.lookups import Exact, In
 
 
-class Guard(Lookup):  # type: ignore[type-arg]
-    """`status__guard="running"`: the column compared as an expression no index covers.
+def guarded(sql: str) -> str:
+    """The expression a guard compares instead of the column `sql` (see _Guarded)."""
+    return f"({sql} || '')"
+
+
+# What the engine's raw guarded statements write (backend/runs/fastpath.py, step_services.py).
+STATUS_GUARD_SQL = guarded("status")
+
+
+class _Guarded:
+    """The column compared as an expression no index covers.
 
     A guarded update (`pk=…, status=…`) must reach its row through the primary key. With most rows
     finished, the statistics make the active statuses look rare, and the planner otherwise chose an
@@ -20,13 +26,22 @@ class Guard(Lookup):  # type: ignore[type-arg]
     database re-checks the expression after a row-lock wait like the column itself.
     """
 
+    def process_lhs(self, compiler: Any, connection: Any, lhs: Any = None) -> tuple[str, list[Any]]:
+        sql, params = super().process_lhs(compiler, connection, lhs)  # type: ignore[misc]
+        return guarded(sql), list(params)
+
+
+class Guard(_Guarded, Exact):
     lookup_name = "guard"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{GUARD_SQL.format(column=lhs)} = {rhs}", [*lhs_params, *rhs_params]
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        return str(connection.operators["exact"] % rhs)  # the backend's operators are keyed by name
+
+
+class GuardIn(_Guarded, In):
+    lookup_name = "guard_in"
 
 
 def register() -> None:
     models.CharField.register_lookup(Guard)
+    models.CharField.register_lookup(GuardIn)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from backend.core.lookups import GUARD_SQL
+from backend.core.lookups import STATUS_GUARD_SQL
 from backend.core.prepared import prepared_cursor
 from backend.core.rows import from_row
 from backend.events.publisher import EventDraft
@@ -25,11 +25,9 @@ _STEP = Step._meta.db_table
 _RUN = Run._meta.db_table
 _EVENT = RunEvent._meta.db_table
 _STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
-# Status guards compare an expression, not the column, so only the primary key can serve them (see
-# backend/core/lookups.py: the statistics otherwise led the planner to an index on status).
-_STATUS = GUARD_SQL.format(column="status")
+# Status guards are an expression only the primary key can serve (backend/core/lookups.py).
 # A finish that takes the run's last remaining step while it is active closes it.
-_CLOSING = f"steps_remaining <= 1 AND {_STATUS} IN ('queued', 'running')"
+_CLOSING = f"steps_remaining <= 1 AND {STATUS_GUARD_SQL} IN ('queued', 'running')"
 # The run's terminal event, from a CTE `r` that returned the closed run's id, event_seq and status.
 _TERMINAL_EVENT = f"""INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
   SELECT r.id, r.event_seq, %(now)s, CASE WHEN r.status = 'failed' THEN 'error' ELSE 'info' END, '',
@@ -39,11 +37,11 @@ _TERMINAL_EVENT = f"""INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, typ
 CLAIM_SQL = f"""
 WITH s AS (
   UPDATE {_STEP} SET status = 'running', attempt = attempt + 1, started_at = %(now)s, heartbeat_at = now()
-  WHERE id = %(step_id)s AND {_STATUS} = 'queued'
+  WHERE id = %(step_id)s AND {STATUS_GUARD_SQL} = 'queued'
   RETURNING {", ".join(_STEP_COLUMNS)}
 ), r AS (
   UPDATE {_RUN} SET status = 'running', started_at = COALESCE(started_at, %(now)s), event_seq = event_seq + 1
-  WHERE id = (SELECT run_id FROM s) AND {_STATUS} IN ('queued', 'running')
+  WHERE id = (SELECT run_id FROM s) AND {STATUS_GUARD_SQL} IN ('queued', 'running')
   RETURNING id, owner_id, workflow_id, status, payload, variables, event_seq, started_at
 ), e AS (
   INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
@@ -60,7 +58,7 @@ FINISH_SQL = f"""
 WITH s AS (
   UPDATE {_STEP} SET status = 'succeeded', output = %(output)s::jsonb, error = '', finished_at = %(now)s,
          duration_ms = %(duration)s
-  WHERE id = %(step_id)s AND attempt = %(attempt)s AND {_STATUS} = 'running'
+  WHERE id = %(step_id)s AND attempt = %(attempt)s AND {STATUS_GUARD_SQL} = 'running'
   RETURNING run_id
 ), n AS (
   -- Each successor found by one lookup of the whole (run_id, node_id) key. With `node_id = ANY(…)` the
@@ -138,7 +136,7 @@ CLOSE_SQL = f"""
 WITH r AS (
   UPDATE {_RUN} SET status = CASE WHEN steps_failed > 0 THEN 'failed' ELSE 'succeeded' END, finished_at = %(now)s,
          error = CASE WHEN steps_failed > 0 THEN 'a step failed' ELSE '' END, event_seq = event_seq + 1
-  WHERE id = %(run_id)s AND {_STATUS} IN ('queued', 'running')
+  WHERE id = %(run_id)s AND {STATUS_GUARD_SQL} IN ('queued', 'running')
   RETURNING id, event_seq, status
 ), e AS (
   {_TERMINAL_EVENT}

@@ -11,19 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from backend.core.lookups import GUARD_SQL
+from backend.core.lookups import STATUS_GUARD_SQL
 from backend.core.timefmt import elapsed_ms
 from backend.events.publisher import EventDraft, append_events, db_uuid, poke, reserve_seq, store_events
 from backend.runs import fastpath
 from backend.runs.dispatch import enqueue_now, enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
-
-# Guards on status as an expression: only the primary key can serve them (backend/core/lookups.py).
-_STATUS = GUARD_SQL.format(column="status")
 
 
 @dataclass
@@ -95,7 +91,7 @@ def _claim_step(*, step_id: int, now: Any) -> Step | None:
     columns = ", ".join(f.column for f in Step._meta.concrete_fields)
     sql = (
         f"UPDATE {table} SET status = %s, attempt = attempt + 1, started_at = %s, heartbeat_at = %s "  # noqa: S608
-        f"WHERE id = %s AND {_STATUS} = %s RETURNING {columns}"
+        f"WHERE id = %s AND {STATUS_GUARD_SQL} = %s RETURNING {columns}"
     )
     rows = list(Step.objects.raw(sql, [StepStatus.RUNNING, now, now, step_id, StepStatus.QUEUED]))
     return rows[0] if rows else None
@@ -109,7 +105,7 @@ def _activate_run(*, run_id: Any, now: Any) -> Run | None:
     table = Run._meta.db_table
     sql = (
         f"UPDATE {table} SET status = %s, started_at = COALESCE(started_at, %s), "  # noqa: S608
-        f"event_seq = event_seq + 1 WHERE id = %s AND {_STATUS} IN (%s, %s) "
+        f"event_seq = event_seq + 1 WHERE id = %s AND {STATUS_GUARD_SQL} IN (%s, %s) "
         "RETURNING id, owner_id, workflow_id, status, payload, variables, event_seq, started_at"
     )
     rows = list(Run.objects.raw(sql, [RunStatus.RUNNING, now, db_uuid(run_id), *RUN_ACTIVE]))
@@ -227,7 +223,7 @@ def _skip(*, run_id: Any, node_ids: Sequence[str]) -> list[str]:
     placeholders = ", ".join(["%s"] * len(node_ids))
     sql = (
         f"UPDATE {table} SET status = %s, finished_at = %s "  # noqa: S608 - fixed identifiers
-        f"WHERE run_id = %s AND {_STATUS} = %s AND node_id IN ({placeholders}) RETURNING node_id, position"
+        f"WHERE run_id = %s AND {STATUS_GUARD_SQL} = %s AND node_id IN ({placeholders}) RETURNING node_id, position"
     )
     params = [StepStatus.SKIPPED, timezone.now(), db_uuid(run_id), StepStatus.QUEUED, *node_ids]
     with connection.cursor() as cursor:
@@ -268,8 +264,7 @@ def run_close(*, run_id: Any) -> bool:
     # One transaction: a worker killed between the close and its event would leave a finished run
     # without its terminal event (what a stream waits for) or a hole in the event numbers.
     with transaction.atomic(savepoint=False):
-        active = Q(status__guard=RUN_ACTIVE[0]) | Q(status__guard=RUN_ACTIVE[1])
-        won = Run.objects.filter(active, pk=run_id).update(
+        won = Run.objects.filter(pk=run_id, status__guard_in=RUN_ACTIVE).update(
             status=status, finished_at=now, error="a step failed" if failed else ""
         )
         if won:
