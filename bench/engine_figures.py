@@ -126,6 +126,26 @@ def raw_httpx_req_per_s(url: str, calls: int) -> float:
         return calls / (time.perf_counter() - t)
 
 
+def raw_celery_burst_per_s(url: str, count: int, timeout: float = 120) -> float:
+    """Tasks/s of `count` raw Celery tasks pushed in one LPUSH, as the engine pushes a fan-out, from
+    the push to the last one's end; each does one keep-alive GET when `url` is set, nothing otherwise."""
+    import redis
+
+    from backend.runs.task_message import encode
+    from bench.raw_tasks import QUEUE, app
+
+    token = uuid.uuid4().hex
+    args = [url, token, count]
+    messages = [encode(task="bench_raw.burst", args=args, queue=QUEUE, reply_to="") for _ in range(count)]
+    client = redis.Redis.from_url(app.conf.broker_url)
+    t0 = time.time()
+    client.lpush(QUEUE, *messages)
+    reply = client.blpop([f"bench:raw:{token}"], timeout=timeout)
+    if reply is None:
+        raise TimeoutError("the raw burst did not finish")
+    return count / (float(reply[1]) - t0)
+
+
 def raw_chain_s(url: str, length: int = CHAIN_LENGTH, timeout: float = 60) -> float:
     """Seconds from sending a raw Celery chain of `length` hops to its last hop's end."""
     import redis
@@ -169,18 +189,31 @@ def chain_figures(owner: Any, url: str, reps: int) -> list[Figure]:
 
 
 def http_throughput_figures(owner: Any, url: str, reps: int, width: int, workers: int) -> list[Figure]:
+    """The HTTP node rate of a wide run, against a plain httpx loop and against raw Celery tasks on
+    as many worker processes (the ceiling that keeping every node its own Celery task sets)."""
     timed_run(owner, fanout_graph(url, 10, 0, join=False))
-    node_rates, raw_rates = [], []
+    raw_celery_burst_per_s("", 10)
+    node_rates, raw_rates, celery_http, celery_noop = [], [], [], []
     for _ in range(reps):
         raw_rates.append(raw_httpx_req_per_s(url, 1000))
         node_rates.append(width / timed_run(owner, fanout_graph(url, width, 0, join=False)))
+        celery_http.append(raw_celery_burst_per_s(f"{url}/burst", width))
+        celery_noop.append(raw_celery_burst_per_s("", width))
     raw = Figure("raw_httpx_req_per_s", "req/s", raw_rates, note="plain httpx loop, one keep-alive connection")
     node = Figure(
         "http_node_req_per_s", "req/s", node_rates, floor="raw_httpx_req_per_s", floor_value=raw.median,
         target="ratio ≥ 0.5", note=f"one run of {width} parallel HTTP nodes, {workers} worker processes",
     )  # fmt: skip
     node.met = node.ratio is not None and node.ratio >= 0.5
-    return [node, raw]
+    shared = f"{width} raw Celery tasks pushed at once, {workers} worker processes of the same pool"
+    return [
+        node,
+        raw,
+        Figure("raw_celery_http_req_per_s", "req/s", celery_http, floor="raw_httpx_req_per_s",
+               floor_value=raw.median, note=f"{shared}, one keep-alive GET each"),
+        Figure("raw_celery_noop_per_s", "tasks/s", celery_noop, floor="raw_httpx_req_per_s",
+               floor_value=raw.median, note=f"{shared}, doing nothing"),
+    ]  # fmt: skip
 
 
 def fanout_samples(owner: Any, url: str, reps: int) -> list[float]:

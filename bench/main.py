@@ -110,7 +110,9 @@ def main() -> int:
         phase("ws", lambda: measure_ws(base, token, url))
         start_worker(stack, "w2", concurrency)
         phase("load-2", lambda: measure_load(base, token, url, dsn, table, workers=2))
-        log(f"HTTP node throughput: {Plan.http_width} parallel nodes, 2 workers")
+        raw2 = services.start_worker("raw2", concurrency=concurrency, app="bench.raw_tasks", queue="bench_raw")
+        stack.callback(services.stop, raw2)
+        log(f"HTTP node throughput: {Plan.http_width} parallel nodes, 2 workers; raw Celery bursts, 2 workers")
         phase("http", lambda: ef.http_throughput_figures(user, url, Plan.reps, Plan.http_width, workers=2))
     with ExitStack() as stack:
         target, url = services.start_target()
@@ -243,8 +245,8 @@ ORDER: list[Callable[[str], bool]] = [
     lambda n: n.startswith("runs_per_s_w2"), lambda n: n.startswith("run_latency_ms_w2"),
     lambda n: n.startswith("runs_per_s_w1"), lambda n: n.startswith("run_latency_ms_w1"),
     lambda n: n == "api_post_run_ms", lambda n: n.startswith("http_node"), lambda n: n.startswith("raw_httpx"),
-    lambda n: n.startswith("ws_"), lambda n: n.startswith("fanout"), lambda n: n.startswith("compile"),
-    lambda n: n.startswith("worker_rss"),
+    lambda n: n.startswith("raw_celery"), lambda n: n.startswith("ws_"), lambda n: n.startswith("fanout"),
+    lambda n: n.startswith("compile"), lambda n: n.startswith("worker_rss"),
 ]  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""The floor: a raw Celery task doing what a node must at least do (one PostgreSQL update, one httpx call).
+"""The floors: a raw Celery task doing what a node must at least do (one PostgreSQL update, one httpx call),
+and bursts of parallel raw tasks (one httpx call each, or nothing) for the HTTP node rate's ceiling.
 
 Its own Celery app and queue on the project's broker, with the project's delivery settings (late ack,
 prefetch 1, JSON, no results), started as its own worker: `celery -A bench.raw_tasks worker -Q bench_raw`.
@@ -63,4 +64,17 @@ def hop(url: str, token: str, last: bool) -> None:
     if last:
         if _redis is None:
             _redis = redis.Redis.from_url(app.conf.broker_url)
+        _redis.rpush(f"bench:raw:{token}", repr(time.time()))
+
+
+@app.task(name="bench_raw.burst", ignore_result=True)
+def burst(url: str, token: str, total: int) -> None:
+    """One of `total` parallel tasks: a keep-alive GET when `url` is set; the last to end reports when.
+    The INCR that finds the last is one Redis round trip an engine node does not pay."""
+    global _redis
+    if url:
+        _client.get(url).read()
+    if _redis is None:
+        _redis = redis.Redis.from_url(app.conf.broker_url)
+    if _redis.incr(f"bench:burst:{token}") == total:
         _redis.rpush(f"bench:raw:{token}", repr(time.time()))

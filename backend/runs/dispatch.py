@@ -60,7 +60,7 @@ class RedisDispatcher:
             return
         reply_to = app.thread_oid
         messages = [
-            task_message.encode(task=RUN_STEP_TASK, step_id=i, queue=self.queue, reply_to=reply_to) for i in step_ids
+            task_message.encode(task=RUN_STEP_TASK, args=[i], queue=self.queue, reply_to=reply_to) for i in step_ids
         ]
         self._client.lpush(self.queue, *messages)
 

@@ -1,4 +1,5 @@
-"""`workers.run_step` messages in Celery's protocol 2, encoded as kombu's Redis transport stores them."""
+"""Task messages (`workers.run_step` and the benchmark's floor) in Celery's protocol 2, as kombu's Redis
+transport stores them."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ def _origin(pid: int) -> str:
     return f"gen{pid}@{socket.gethostname()}"
 
 
-def encode(*, task: str, step_id: int, queue: str, reply_to: str) -> str:
+def encode(*, task: str, args: list[Any], queue: str, reply_to: str) -> str:
     """One message as the transport's LPUSH would carry it; the worker decodes it like any other."""
     task_id = str(uuid.uuid4())
-    body = json.dumps([[step_id], {}, _EMBED]).encode()
+    body = json.dumps([args, {}, _EMBED]).encode()
     headers: dict[str, Any] = {
         "lang": "py", "task": task, "id": task_id, "shadow": None, "eta": None, "expires": None,
         "group": None, "group_index": None, "retries": 0, "timelimit": [None, None], "root_id": task_id,
-        "parent_id": None, "argsrepr": repr([step_id]), "kwargsrepr": "{}", "origin": _origin(os.getpid()),
+        "parent_id": None, "argsrepr": repr(args), "kwargsrepr": "{}", "origin": _origin(os.getpid()),
         "ignore_result": None, "replaced_task_nesting": 0, "stamped_headers": None, "stamps": {},
     }  # fmt: skip
     properties: dict[str, Any] = {
