@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from tests.support.worker import REPO, child_env, stop_process, wait_for
 
 
 @pytest.fixture
-def raw_worker(tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def raw_worker(tmp_path: Path) -> Iterator[None]:
     import redis
 
     from bench.raw_tasks import QUEUE, app
