@@ -137,30 +137,34 @@ def raw_celery_burst_per_s(url: str, count: int, timeout: float = 120) -> float:
     token = uuid.uuid4().hex
     args = [url, token, count]
     messages = [encode(task="bench_raw.burst", args=args, queue=QUEUE, reply_to="") for _ in range(count)]
-    client = redis.Redis.from_url(app.conf.broker_url)
     t0 = time.time()
-    client.lpush(QUEUE, *messages)
-    reply = client.blpop([f"bench:raw:{token}"], timeout=timeout)
-    if reply is None:
-        raise TimeoutError("the raw burst did not finish")
-    return count / (float(reply[1]) - t0)
+    redis.Redis.from_url(app.conf.broker_url).lpush(QUEUE, *messages)
+    return count / (_raw_reported_at(token, timeout, "burst") - t0)
 
 
 def raw_chain_s(url: str, length: int = CHAIN_LENGTH, timeout: float = 60) -> float:
     """Seconds from sending a raw Celery chain of `length` hops to its last hop's end."""
-    import redis
     from celery import chain
 
-    from bench.raw_tasks import app, hop
+    from bench.raw_tasks import hop
 
     token = uuid.uuid4().hex
     links = [hop.si(f"{url}/raw", token, i == length - 1) for i in range(length)]
     t0 = time.time()
     chain(*links).apply_async()
+    return _raw_reported_at(token, timeout, "chain") - t0
+
+
+def _raw_reported_at(token: str, timeout: float, what: str) -> float:
+    """The time the floor app's last task reported for `token` (bench/raw_tasks.report)."""
+    import redis
+
+    from bench.raw_tasks import app
+
     reply = redis.Redis.from_url(app.conf.broker_url).blpop([f"bench:raw:{token}"], timeout=timeout)
     if reply is None:
-        raise TimeoutError("the raw chain did not finish")
-    return float(reply[1]) - t0
+        raise TimeoutError(f"the raw {what} did not finish")
+    return float(reply[1])
 
 
 # --- figures ------------------------------------------------------------------------------------------

@@ -55,26 +55,32 @@ def prepare_table(dsn: str) -> None:
 @app.task(name="bench_raw.hop", ignore_result=True)
 def hop(url: str, token: str, last: bool) -> None:
     """One chain link: a committed UPDATE, a keep-alive GET; the last link reports when it ended."""
-    global _redis
     conn = _connection()
     with conn.cursor() as cursor:
         cursor.execute(f"UPDATE {TABLE} SET n = n + 1 WHERE id = %s", (1,))
     conn.commit()
     _client.get(url).read()
     if last:
-        if _redis is None:
-            _redis = redis.Redis.from_url(app.conf.broker_url)
-        _redis.rpush(f"bench:raw:{token}", repr(time.time()))
+        report(token)
 
 
 @app.task(name="bench_raw.burst", ignore_result=True)
 def burst(url: str, token: str, total: int) -> None:
     """One of `total` parallel tasks: a keep-alive GET when `url` is set; the last to end reports when.
     The INCR that finds the last is one Redis round trip an engine node does not pay."""
-    global _redis
     if url:
         _client.get(url).read()
+    if _redis_client().incr(f"bench:burst:{token}") == total:
+        report(token)
+
+
+def _redis_client() -> Any:
+    global _redis
     if _redis is None:
         _redis = redis.Redis.from_url(app.conf.broker_url)
-    if _redis.incr(f"bench:burst:{token}") == total:
-        _redis.rpush(f"bench:raw:{token}", repr(time.time()))
+    return _redis
+
+
+def report(token: str) -> None:
+    """The last task's end time, for the driver's BLPOP."""
+    _redis_client().rpush(f"bench:raw:{token}", repr(time.time()))

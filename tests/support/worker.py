@@ -42,14 +42,20 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def _start_worker(
-    concurrency: int, pool: str, extra_env: Mapping[str, str] | None
+    concurrency: int,
+    pool: str,
+    extra_env: Mapping[str, str] | None,
+    app: str = "backend.config.celery",
+    queue: str = "",
 ) -> tuple[subprocess.Popen[bytes], Path]:
     log = Path(tempfile.NamedTemporaryFile(prefix="aos-worker-", suffix=".log", delete=False).name)  # noqa: SIM115
     cmd = [
-        sys.executable, "-m", "celery", "-A", "backend.config.celery", "worker",
+        sys.executable, "-m", "celery", "-A", app, "worker",
         "--loglevel=INFO", f"--pool={pool}", f"--concurrency={concurrency}",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
+    if queue:
+        cmd += ["-Q", queue]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(extra_env), stdout=out, stderr=subprocess.STDOUT)
     return proc, log
@@ -62,9 +68,12 @@ def running_worker(
     pool: str = "threads",
     extra_env: Mapping[str, str] | None = None,
     ready_timeout: float = 30,
+    app: str = "backend.config.celery",
+    queue: str = "",
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A `celery worker` child process; yields once it reports ready, stops it on exit."""
-    proc, log = _start_worker(concurrency, pool, extra_env)
+    """A `celery worker` child process (the project's app unless told); yields once it reports ready,
+    stops it on exit."""
+    proc, log = _start_worker(concurrency, pool, extra_env, app, queue)
     try:
         _wait_ready(proc, log, ready_timeout)
         yield proc
