@@ -278,3 +278,25 @@ async def test_consumer_own_origin_without_session_closes_4401(user: Any) -> Non
     ws = _session_socket(run_id, "not-a-session", origin=f"http://{OWN_HOST}")
     await ws.connect()
     assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.parametrize("path", ["/ws/runs/not-a-uuid/", "/ws/runs/123/", "/ws/runs/", "/ws/nope/", "/ws/runs/%00/"])
+async def test_consumer_malformed_path_closes_4404(user: Any, path: str) -> None:
+    """A path no route serves (a run id that is not a UUID) is closed as "not found", not a router error."""
+    token = await _token(user)
+    ws = WebsocketCommunicator(application, path, headers=[(b"authorization", f"Bearer {token}".encode())])
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4404}
+
+
+async def test_consumer_malformed_path_without_session_closes_4401(user: Any) -> None:
+    ws = _session_socket("not-a-uuid", "not-a-session", origin=f"http://{OWN_HOST}")
+    await ws.connect()
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_consumer_malformed_path_without_credentials_is_refused() -> None:
+    ws = WebsocketCommunicator(application, "/ws/runs/not-a-uuid/")
+    connected, _ = await ws.connect()
+    assert not connected
