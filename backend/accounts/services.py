@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from backend.accounts.models import ApiToken
+from backend.core.errors import ValidationFailed
+from backend.core.limits import TOKEN_NAME_MAX, text_problem
 from backend.core.prepared import prepared_cursor
 from backend.core.rows import columns, from_row
 
@@ -26,6 +28,10 @@ def _digest(raw: str) -> str:
 
 
 def token_create(*, user: Any, name: str = "default") -> tuple[ApiToken, str]:
+    """A new token for `user`: (the row, the plaintext to show once). 400 for a name it cannot store."""
+    problem = text_problem(name, max_chars=TOKEN_NAME_MAX)
+    if problem:
+        raise ValidationFailed(f"`name` {problem}", details={"name": [problem]})
     lookup = secrets.token_hex(_LOOKUP_LEN // 2)
     raw = f"{TOKEN_PREFIX}{lookup}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name, lookup=lookup, digest=_digest(raw))
@@ -73,5 +79,9 @@ def token_revoke(*, token: ApiToken) -> None:
 
 
 def user_get_or_create(*, username: str) -> tuple[Any, bool]:
+    max_chars = get_user_model()._meta.get_field("username").max_length or 150
+    problem = text_problem(username, max_chars=max_chars)
+    if problem:
+        raise ValidationFailed(f"`username` {problem}", details={"username": [problem]})
     user, created = get_user_model().objects.get_or_create(username=username)
     return user, created

@@ -30,7 +30,7 @@ def _fail(field: str, message: str) -> ValidationFailed:
 
 
 def _clean_name(name: Any) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise _fail("name", "use 1 to 100 letters, digits, '_', '.' or '-'")
     return name
 
@@ -51,7 +51,7 @@ def _clean_options(kind: str, options: Any) -> dict[str, Any]:
         raise _fail("options", f"unknown option(s) for {kind}: {', '.join(map(str, unknown))}")
     if kind == CredentialKind.API_KEY_HEADER:
         header = options.get("headerName")
-        if not isinstance(header, str) or not _HEADER_NAME.match(header):
+        if not isinstance(header, str) or not _HEADER_NAME.fullmatch(header):
             raise _fail("options", "headerName is required for api_key_header and must be a valid header name")
         if header.lower() in _RESERVED_HEADERS:
             raise _fail("options", f"headerName cannot be {header}")
