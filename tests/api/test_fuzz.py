@@ -294,6 +294,32 @@ def test_fuzz_list_query_params_never_5xx(api: APIClient, saved: dict[str, str],
         _assert_clean(api.get(url, params))
 
 
+NUMBERS = ["1e400", "-1e999", "1E+309", "0e-999", "-0", "9" * 5000, "1" * 400, "1.7976931348623157e308"]
+
+
+@FUZZ
+@given(
+    raw=st.text(max_size=40)
+    | st.builds('{{"graph": {{"nodes": [], "edges": []}}, "payload": {{"n": {}}}}}'.format, st.sampled_from(NUMBERS))
+    | st.builds("[{}]".format, st.sampled_from(NUMBERS)),
+    path=st.sampled_from(["/v1/runs", "/v1/workflows", "/v1/credentials", "/v1/tokens"]),
+    content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded"]),
+)
+def test_fuzz_raw_bodies_never_5xx(api: APIClient, raw: str, path: str, content_type: str) -> None:
+    _assert_clean(api.generic("POST", path, raw.encode("utf-8", "surrogatepass"), content_type=content_type))
+
+
+@FUZZ
+@given(key=texts)
+def test_fuzz_idempotency_key_never_5xx(api: APIClient, key: str) -> None:
+    body = {"graph": {"nodes": [start_node()], "edges": []}}
+    _assert_clean(_send_with_key(api, body, key))
+
+
+def _send_with_key(api: APIClient, body: Any, key: str) -> Any:
+    return api.post("/v1/runs", data=json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+
+
 def test_fuzz_stores_nothing_for_refused_bodies(api: APIClient, user: Any) -> None:
     """The fuzz's refusals are refusals: a bad body leaves no row behind."""
     before = (Workflow.objects.count(), Run.objects.count(), Credential.objects.count(), ApiToken.objects.count())

@@ -65,9 +65,9 @@ def _uuid(value: Any) -> Any:
 class RunListApi(APIView):
     def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
-            message = f"must be at most {IDEMPOTENCY_KEY_MAX} characters (got {len(key)})"
-            raise ValidationFailed(f"Idempotency-Key {message}", details={"Idempotency-Key": [message]})
+        problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
+        if problem:
+            raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
         run, created = run_start(
             owner=request.user,
             idempotency_key=key,
