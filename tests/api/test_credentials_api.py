@@ -140,7 +140,10 @@ def test_credentials_api_refuses_null_for_a_field_instead_of_ignoring_it(api: AP
         response = api.patch(f"/v1/credentials/{created['id']}", body, format="json")
         assert response.status_code == 400, response.content
         assert response.json()["error"]["details"] == {next(iter(body)): ["must be a string"]}
-    assert api.post("/v1/credentials", {"name": None, "kind": "bearer_token", "value": "v"}, format="json").status_code == 400
+    assert (
+        api.post("/v1/credentials", {"name": None, "kind": "bearer_token", "value": "v"}, format="json").status_code
+        == 400
+    )
 
 
 def test_credentials_api_refuses_a_body_that_is_not_an_object(api: APIClient) -> None:

@@ -32,6 +32,8 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# Graphs get more examples: most of what can go wrong sits in node ids, labels and configs.
+GRAPH_FUZZ = settings(FUZZ, max_examples=150)
 
 # Strings that have broken storage or HTTP before: over the column limits, control characters,
 # non-ASCII, the text PostgreSQL refuses, URL and header traps.
@@ -224,14 +226,14 @@ def test_fuzz_run_start_never_5xx(api: APIClient, body: Any) -> None:
     _assert_clean(_send(api, "post", "/v1/runs", body))
 
 
-@FUZZ
+@GRAPH_FUZZ
 @given(graph=near_valid_graphs() | graphs, payload=st.none() | st.dictionaries(texts, json_values, max_size=3))
 def test_fuzz_run_graph_never_5xx(api: APIClient, graph: Any, payload: Any) -> None:
     body = {"graph": graph} if payload is None else {"graph": graph, "payload": payload}
     _assert_clean(_send(api, "post", "/v1/runs", body))
 
 
-@FUZZ
+@GRAPH_FUZZ
 @given(graph=near_valid_graphs() | graphs, name=texts)
 def test_fuzz_saved_workflow_graph_never_5xx(api: APIClient, graph: Any, name: str) -> None:
     """Whatever a save accepts also runs: a stored graph never makes a run a 5xx."""

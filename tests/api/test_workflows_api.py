@@ -274,7 +274,11 @@ def _long_id_graph(node_id: str) -> dict[str, Any]:
 def test_workflow_with_a_201_char_node_id_is_refused_at_save_and_200_runs(api: APIClient) -> None:
     refused = _assert_error(_post(api, {"name": "Long", "graph": _long_id_graph("n" * 201)}), 400, "invalid_graph")
     assert refused["details"]["errors"] == [
-        {"path": "nodes[1].id", "code": "invalid_id", "message": "node 1: `id` must be at most 200 characters (got 201)"}
+        {
+            "path": "nodes[1].id",
+            "code": "invalid_id",
+            "message": "node 1: `id` must be at most 200 characters (got 201)",
+        }
     ]
     assert not Workflow.objects.exists()
     saved = _post(api, {"name": "Long", "graph": _long_id_graph("n" * 200)})

@@ -269,7 +269,11 @@ def test_compile_graph_node_id_over_the_limit_is_one_error_naming_it() -> None:
     long_id = "y" * 201
     errors = _errors(_flat(start_node(), http_node(long_id, URL), edges=chain("start", long_id)))
     assert errors == [
-        {"path": "nodes[1].id", "code": "invalid_id", "message": "node 1: `id` must be at most 200 characters (got 201)"}
+        {
+            "path": "nodes[1].id",
+            "code": "invalid_id",
+            "message": "node 1: `id` must be at most 200 characters (got 201)",
+        }
     ]  # one error: the edge to it is not also reported as pointing at a missing node
     assert compile_graph(_flat(start_node(), http_node("y" * 200, URL)))["nodes"][1]["id"] == "y" * 200
 
@@ -301,4 +305,7 @@ def test_compile_graph_http_config_the_client_cannot_send_names_node_and_field()
     errors = _errors(_flat(start_node(), node))
     assert [e["path"] for e in errors] == ["nodes[1].config.url", "nodes[1].config.headers"]
     assert errors[0]["message"].startswith('node "ping" config.url: URL has the host 0127.0.0.1')
-    assert errors[1]["message"] == 'node "ping" config.headers: header name "Host" cannot be set by hand: it is set from the URL'
+    assert (
+        errors[1]["message"]
+        == 'node "ping" config.headers: header name "Host" cannot be set by hand: it is set from the URL'
+    )

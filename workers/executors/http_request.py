@@ -152,7 +152,9 @@ def _prepare(ctx: NodeContext) -> _Call:
         problem = header_name_problem(name) or header_value_problem(value, resolved=True)
         if problem:
             # Never the value: it is the secret.
-            raise NodeFailure(f"{node}: the credential in auth.credentialName cannot be sent as header {name}: {problem}")
+            raise NodeFailure(
+                f"{node}: the credential in auth.credentialName cannot be sent as header {name}: {problem}"
+            )
     headers = httpx.Headers(config.headers)
     for name, value in ctx.auth_headers.items():
         headers[name] = value  # the chosen credential beats a hand-written header of the same name
