@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from backend.core.rows import columns, from_row
 
 TOKEN_PREFIX = "aos_"  # noqa: S105 - a public prefix, not a secret
 _LOOKUP_LEN = 12
+_LOOKUP = re.compile(f"[0-9a-f]{{{_LOOKUP_LEN}}}")
 # Touching last_used_at on every request would cost a write per API call; once a minute is plenty.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -43,6 +45,8 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     lookup = raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + _LOOKUP_LEN]
+    if not _LOOKUP.fullmatch(lookup):
+        return None  # never hex: not ours, and a NUL in it would be a database error, not a 401
     token = _live_token(lookup)
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)) or not token.user.is_active:
         return None

@@ -95,7 +95,8 @@ class NoSuchSocketConsumer(AsyncWebsocketConsumer):
 
 
 def _after_param(scope: dict[str, Any]) -> int:
-    values = parse_qs(scope.get("query_string", b"").decode()).get("after", ["0"])
+    # latin-1 decodes any bytes: a client's stray non-UTF-8 byte is a bad value, not a crash.
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", ["0"])
     try:
         return max(0, int(values[0]))
     except ValueError:

@@ -120,3 +120,17 @@ def test_create_api_token_command_refuses_a_name_it_cannot_store() -> None:
     with pytest.raises(CommandError, match="`username` must be at most 150 characters"):
         call_command("create_api_token", "u" * 151, stdout=StringIO())
     assert not get_user_model().objects.filter(username="carol").exists()  # no user without its token
+
+
+@pytest.mark.parametrize("raw", ["aos_" + "\x00" * 12 + "_x", "aos_ABCDEF123456_x", "aos_zz"])
+def test_token_authenticate_refuses_a_lookup_that_is_not_hex_without_a_query(user: Any, raw: str) -> None:
+    token_create(user=user)
+    assert token_authenticate(raw=raw) is None
+
+
+def test_tokens_api_bearer_with_nul_is_a_401_not_a_500() -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer aos_" + "\x00" * 12 + "_x")
+    response = client.get("/v1/tokens")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in ("authentication_failed", "not_authenticated")

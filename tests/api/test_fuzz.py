@@ -318,6 +318,14 @@ def test_fuzz_idempotency_key_never_5xx(api: APIClient, key: str) -> None:
     _assert_clean(_send_with_key(api, body, key))
 
 
+@FUZZ
+@given(authorization=st.builds("{} {}".format, st.sampled_from(["Bearer", "bearer", "Basic", ""]), texts) | texts)
+def test_fuzz_authorization_header_never_5xx(db: Any, authorization: str) -> None:
+    response = APIClient().get("/v1/runs", HTTP_AUTHORIZATION=authorization)
+    _assert_clean(response)
+    assert response.status_code == 401
+
+
 def _send_with_key(api: APIClient, body: Any, key: str) -> Any:
     return api.post("/v1/runs", data=json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
 

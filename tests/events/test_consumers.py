@@ -300,3 +300,17 @@ async def test_consumer_malformed_path_without_credentials_is_refused() -> None:
     ws = WebsocketCommunicator(application, "/ws/runs/not-a-uuid/")
     connected, _ = await ws.connect()
     assert not connected
+
+
+async def test_consumer_after_with_a_byte_that_is_not_utf8_starts_from_zero(user: Any) -> None:
+    run_id = await _make_run(user)
+    ws = WebsocketCommunicator(
+        application,
+        f"/ws/runs/{run_id}/",
+        headers=[(b"authorization", f"Bearer {await _token(user)}".encode())],
+    )
+    ws.scope["query_string"] = b"after=\xff"
+    connected, _ = await ws.connect()
+    assert connected
+    assert [e["seq"] for e in await _receive_n(ws, 2)] == [1, 2]
+    await ws.disconnect()
