@@ -307,5 +307,5 @@ def test_compile_graph_http_config_the_client_cannot_send_names_node_and_field()
     assert errors[0]["message"].startswith('node "ping" config.url: URL has the host 0127.0.0.1')
     assert (
         errors[1]["message"]
-        == 'node "ping" config.headers: header name "Host" cannot be set by hand: it is set from the URL'
+        == 'node "ping" config.headers: header "Host" cannot be set by hand: it is set from the URL'
     )

@@ -8,6 +8,7 @@ and at run time on what the templates resolved to.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import unicodedata
 from urllib.parse import SplitResult, urlsplit
@@ -101,13 +102,21 @@ def _client_problem(url: str) -> str | None:
     return None
 
 
+def shown_name(name: str) -> str:
+    """A header name quoted for a message: JSON escapes make control characters visible."""
+    return json.dumps(name if len(name) <= 60 else name[:60] + "…", ensure_ascii=False)
+
+
 def header_name_problem(name: str) -> str | None:
-    """Why `name` cannot be sent as a header name, or None."""
+    """Why `name` cannot be sent as a header name, as a sentence that quotes it, or None."""
     if not _HEADER_NAME.fullmatch(name):
-        return "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only, no spaces)"
+        return (
+            f"invalid header name {shown_name(name)}: use only letters, digits and !#$%&'*+-.^_`|~ "
+            "(no spaces, colons or accents)"
+        )
     reason = CLIENT_HEADERS.get(name.lower())
     if reason:
-        return f"cannot be set by hand: {reason}"
+        return f"header {shown_name(name)} cannot be set by hand: {reason}"
     return None
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from workers.executors.http_checks import header_name_problem, header_value_problem, url_problem
+from workers.executors.http_checks import header_name_problem, header_value_problem, shown_name, url_problem
 
 __all__ = ["JSON_TYPE", "TEXT_TYPE", "AuthRef", "HttpConfig", "build_content", "url_problem"]
 
@@ -19,10 +19,6 @@ TEXT_TYPE = "text/plain; charset=utf-8"
 def _resolved(info: ValidationInfo) -> bool:
     """True when validating a config whose templates the engine has resolved (run time)."""
     return bool(isinstance(info.context, dict) and info.context.get("resolved"))
-
-
-def _shown_name(name: str) -> str:
-    return json.dumps(name if len(name) <= 60 else name[:60] + "…", ensure_ascii=False)
 
 
 class AuthRef(BaseModel):
@@ -105,12 +101,12 @@ class HttpConfig(BaseModel):
         for name, header_value in value.items():
             problem = header_name_problem(name)
             if problem:
-                raise PydanticCustomError("value_error", f"header name {_shown_name(name)} {problem}")
+                raise PydanticCustomError("value_error", problem)
             # Whitespace around a value is not part of it (RFC 9110), and the HTTP client refuses it.
             header_value = header_value.strip(" \t")
             problem = header_value_problem(header_value, resolved=resolved)
             if problem:
-                raise PydanticCustomError("value_error", f"header {_shown_name(name)}: the value {problem}")
+                raise PydanticCustomError("value_error", f"header {shown_name(name)}: the value {problem}")
             clean[name] = header_value
         return clean
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from workers.executors.abortable import abort_thread_io
 from workers.executors.base import NodeContext, NodeFailure, NodeResult, NodeSpec
-from workers.executors.http_checks import header_name_problem, header_value_problem
+from workers.executors.http_checks import header_name_problem, header_value_problem, shown_name
 from workers.executors.http_config import AuthRef, HttpConfig, build_content
 from workers.executors.http_transfer import Exchange, TransferError, display_url, perform
 from workers.executors.masking import mask_headers
@@ -149,12 +149,13 @@ def _prepare(ctx: NodeContext) -> _Call:
     if "{{" in config.url:
         raise NodeFailure(f"{node}: URL {display_url(config.url)} is not usable: it has an unresolved template")
     for name, value in ctx.auth_headers.items():
-        problem = header_name_problem(name) or header_value_problem(value, resolved=True)
+        value_problem = header_value_problem(value, resolved=True)
+        problem = header_name_problem(name) or (
+            value_problem and f"header {shown_name(name)}: the value {value_problem}"
+        )
         if problem:
             # Never the value: it is the secret.
-            raise NodeFailure(
-                f"{node}: the credential in auth.credentialName cannot be sent as header {name}: {problem}"
-            )
+            raise NodeFailure(f"{node}: the credential in auth.credentialName cannot be sent: {problem}")
     headers = httpx.Headers(config.headers)
     for name, value in ctx.auth_headers.items():
         headers[name] = value  # the chosen credential beats a hand-written header of the same name
