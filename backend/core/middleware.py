@@ -16,7 +16,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 def request_id_for(request: HttpRequest) -> str:
     """The client's X-Request-ID when it is sane, else a new one."""
     given = request.headers.get("X-Request-ID", "")
-    return given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    return given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex  # fullmatch: `$` lets "x\n" through
 
 
 class RequestIdMiddleware:

@@ -62,3 +62,11 @@ def test_request_size_chunked_body_within_limit_is_parsed(user: Any) -> None:
     assert response.status_code == 201, response.content
     run = Run.objects.get(pk=json.loads(response.content)["id"])
     assert run.payload == {"p": "x" * 1000}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("given", ["abc\n", "abc\r\nSet-Cookie: x=1", "a" * 129, "a b"])
+def test_request_id_unsafe_client_value_is_replaced_not_echoed(client: Any, given: str) -> None:
+    response = client.get("/v1/runs", HTTP_X_REQUEST_ID=given)
+    assert response.status_code == 401
+    assert response["X-Request-ID"] != given and len(response["X-Request-ID"]) == 32
