@@ -319,9 +319,12 @@ def test_fuzz_idempotency_key_never_5xx(api: APIClient, key: str) -> None:
 
 
 @FUZZ
-@given(authorization=st.builds("{} {}".format, st.sampled_from(["Bearer", "bearer", "Basic", ""]), texts) | texts)
-def test_fuzz_authorization_header_never_5xx(db: Any, authorization: str) -> None:
-    response = APIClient().get("/v1/runs", HTTP_AUTHORIZATION=authorization)
+@given(
+    authorization=st.builds("{} {}".format, st.sampled_from(["Bearer", "bearer", "Basic", ""]), texts) | texts,
+    request_id=texts,
+)
+def test_fuzz_authorization_and_request_id_headers_never_5xx(db: Any, authorization: str, request_id: str) -> None:
+    response = APIClient().get("/v1/runs", HTTP_AUTHORIZATION=authorization, HTTP_X_REQUEST_ID=request_id)
     _assert_clean(response)
     assert response.status_code == 401
 
