@@ -6,14 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import h11
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tests.support.stub_server import StubServer
 from workers.executors.base import NodeContext, NodeFailure
 from workers.executors.http_checks import header_name_problem, header_value_problem, url_problem
 from workers.executors.http_config import HttpConfig
-from workers.executors.http_request import HttpRequestExecutor
+from workers.executors.http_request import HttpRequestExecutor, _prepare
 
 run = HttpRequestExecutor().run
 
@@ -171,3 +175,34 @@ def test_http_request_credential_header_it_cannot_send_fails_without_the_value(
     message = caught.value.message
     assert message.startswith('node "Call": the credential in auth.credentialName cannot be sent: header "X-Api-Key": ')
     assert secret.strip() not in message
+
+
+# -- property: whatever the templates resolved to, the request is sendable or the step fails in words ----
+_TRAPS = ["Zoë", "a\nb", "a\rb", "\x00", "\x7f", " pad ", "", "ü", "Host", "Content-Length", "X Y", "X:Y", "日本"]
+_text = st.text(max_size=12) | st.sampled_from(_TRAPS)
+_urls = st.sampled_from(["http://x.test/", "http://0127.0.0.1/", "http://[zz]/", "http://x.test:99999/"]) | st.builds(
+    "http://{}/{}".format, _text, _text
+)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(
+    url=_urls,
+    headers=st.dictionaries(_text, _text, max_size=3),
+    auth=st.dictionaries(st.sampled_from(["Authorization", "X-Api-Key", "X Key"]), _text, max_size=1),
+)
+def test_http_request_prepare_gives_a_sendable_request_or_a_node_failure(
+    url: str, headers: dict[str, str], auth: dict[str, str]
+) -> None:
+    ctx = NodeContext(
+        run_id="r", node_id="n1", label="Call", config={"url": url, "headers": headers}, auth_headers=auth
+    )
+    try:
+        call = _prepare(ctx)
+    except NodeFailure as failure:
+        assert failure.message.startswith('node "Call": ')
+        return
+    # What httpx and h11 would raise on (InvalidURL, UnicodeEncodeError, LocalProtocolError) is ruled out.
+    request = httpx.Request(call.config.method, call.config.url, headers=call.headers, content=call.content)
+    target = request.url.raw_path
+    h11.Request(method=request.method, target=target, headers=request.headers.raw)
