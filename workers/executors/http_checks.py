@@ -31,6 +31,8 @@ CLIENT_HEADERS = {
 
 def char_problem(text: str, *, allow_tab: bool = False) -> str | None:
     """The first character HTTP cannot carry in a URL or a header, in words with its position."""
+    if text.isprintable():
+        return None  # the common case, in C: no Cc, Cs, Zl or Zp character is printable
     for position, char in enumerate(text, start=1):
         if char == "\t" and allow_tab:
             continue
@@ -64,8 +66,11 @@ def url_problem(url: str, *, resolved: bool = False) -> str | None:
     origin = url.partition("://")[2].split("/", 1)[0]
     if not resolved and "{{" in origin:
         return None  # host or port from a template: nothing more to check before it has a value
-    literal = resolved or not TEMPLATE.search(url)
-    return _host_problem(parts.hostname) or _port_problem(parts) or (_client_problem(url) if literal else None)
+    # The client's own parse is only needed for what the checks above do not cover (IPv6 and
+    # international host names); at save time it runs only for those, as compiling a large graph
+    # checks every node's URL.
+    client_check = resolved or (not TEMPLATE.search(url) and ("[" in origin or not origin.isascii()))
+    return _host_problem(parts.hostname) or _port_problem(parts) or (_client_problem(url) if client_check else None)
 
 
 def _host_problem(host: str) -> str | None:
