@@ -34,6 +34,8 @@ def text_problem(value: Any, *, max_chars: int, multiline: bool = False, allow_e
         return "must not be empty"
     if len(value) > max_chars:
         return f"must be at most {max_chars} characters (got {len(value)})"
+    if value.isprintable():
+        return None  # the common case, in C: no Cc, Cs, Zl or Zp character is printable
     for position, char in enumerate(value):
         if multiline and char in _MULTILINE_OK:
             continue
