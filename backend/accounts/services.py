@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -12,11 +13,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from backend.accounts.models import ApiToken
+from backend.core.errors import ValidationFailed
+from backend.core.limits import TOKEN_NAME_MAX, text_problem
 from backend.core.prepared import prepared_cursor
 from backend.core.rows import columns, from_row
 
 TOKEN_PREFIX = "aos_"  # noqa: S105 - a public prefix, not a secret
 _LOOKUP_LEN = 12
+_LOOKUP = re.compile(f"[0-9a-f]{{{_LOOKUP_LEN}}}")
 # Touching last_used_at on every request would cost a write per API call; once a minute is plenty.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -26,6 +30,10 @@ def _digest(raw: str) -> str:
 
 
 def token_create(*, user: Any, name: str = "default") -> tuple[ApiToken, str]:
+    """A new token for `user`: (the row, the plaintext to show once). 400 for a name it cannot store."""
+    problem = text_problem(name, max_chars=TOKEN_NAME_MAX)
+    if problem:
+        raise ValidationFailed(f"`name` {problem}", details={"name": [problem]})
     lookup = secrets.token_hex(_LOOKUP_LEN // 2)
     raw = f"{TOKEN_PREFIX}{lookup}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name, lookup=lookup, digest=_digest(raw))
@@ -37,6 +45,8 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     lookup = raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + _LOOKUP_LEN]
+    if not _LOOKUP.fullmatch(lookup):
+        return None  # never hex: not ours, and a NUL in it would be a database error, not a 401
     token = _live_token(lookup)
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)) or not token.user.is_active:
         return None
@@ -73,5 +83,9 @@ def token_revoke(*, token: ApiToken) -> None:
 
 
 def user_get_or_create(*, username: str) -> tuple[Any, bool]:
+    max_chars = get_user_model()._meta.get_field("username").max_length or 150
+    problem = text_problem(username, max_chars=max_chars)
+    if problem:
+        raise ValidationFailed(f"`username` {problem}", details={"username": [problem]})
     user, created = get_user_model().objects.get_or_create(username=username)
     return user, created

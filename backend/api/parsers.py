@@ -5,12 +5,14 @@ Besides malformed JSON (400 `parse_error`) it refuses, before any view sees the 
 - text PostgreSQL cannot store (400 `invalid_text`): a NUL character (`\\u0000`) or a lone UTF-16
   surrogate (`\\ud800`) in any string value or object key; `details.errors[0].path` names the first
   one, e.g. `payload.a` or `graph.nodes[1].data.label`;
-- documents nested deeper than MAX_JSON_DEPTH arrays/objects (400 `nesting_too_deep`).
+- documents nested deeper than MAX_JSON_DEPTH arrays/objects (400 `nesting_too_deep`);
+- numbers too large for a float (`1e400`): a 400 `parse_error`, where they would be infinity.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -36,7 +38,7 @@ class StrictJSONParser(JSONParser):
         raw = stream.read() if stream is not None else b""
         try:
             # NaN/Infinity are not JSON; Python accepts them by default, clients would choke on them.
-            data = json.loads(raw.decode("utf-8") or "null", parse_constant=_reject_constant)
+            data = json.loads(raw.decode("utf-8") or "null", parse_constant=_reject_constant, parse_float=_finite)
         except RecursionError as exc:
             raise _too_deep(None) from exc
         except (ValueError, UnicodeDecodeError) as exc:
@@ -50,6 +52,15 @@ class StrictJSONParser(JSONParser):
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    # 1e400 parses to infinity, which neither PostgreSQL's jsonb nor a JSON client can take back.
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"the number {shown} is too large to store")
+    return value
 
 
 def _check(data: Any) -> None:

@@ -59,7 +59,7 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 async def _refuse(scope: Scope, send: Send, limit: int, message: str) -> None:
     given = _header(scope, b"x-request-id") or b""
-    request_id = given.decode() if _SAFE_ID.match(given) else uuid.uuid4().hex
+    request_id = given.decode() if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
     error = {"code": "payload_too_large", "message": message, "details": {"limit": limit}, "requestId": request_id}
     payload = json.dumps({"error": error}).encode()
     headers = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,6 +23,8 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 # Headers the HTTP client owns; letting a credential set them would break or smuggle requests.
 _RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "content-type"})
 _HEADER_KINDS = frozenset({CredentialKind.BEARER_TOKEN, CredentialKind.API_KEY_HEADER, CredentialKind.BASIC_AUTH})
+# Sent in a header exactly as stored (basic_auth is base64-encoded first, so any text is fine there).
+_SENT_AS_IS = frozenset({CredentialKind.BEARER_TOKEN, CredentialKind.API_KEY_HEADER})
 
 
 def _fail(field: str, message: str) -> ValidationFailed:
@@ -30,7 +33,7 @@ def _fail(field: str, message: str) -> ValidationFailed:
 
 
 def _clean_name(name: Any) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise _fail("name", "use 1 to 100 letters, digits, '_', '.' or '-'")
     return name
 
@@ -51,7 +54,7 @@ def _clean_options(kind: str, options: Any) -> dict[str, Any]:
         raise _fail("options", f"unknown option(s) for {kind}: {', '.join(map(str, unknown))}")
     if kind == CredentialKind.API_KEY_HEADER:
         header = options.get("headerName")
-        if not isinstance(header, str) or not _HEADER_NAME.match(header):
+        if not isinstance(header, str) or not _HEADER_NAME.fullmatch(header):
             raise _fail("options", "headerName is required for api_key_header and must be a valid header name")
         if header.lower() in _RESERVED_HEADERS:
             raise _fail("options", f"headerName cannot be {header}")
@@ -65,9 +68,22 @@ def _clean_value(kind: str, value: Any) -> str:
         raise _fail("value", f"must be at most {MAX_VALUE_CHARS} characters")
     if kind in _HEADER_KINDS and any(ch in value for ch in "\r\n\0"):
         raise _fail("value", "must not contain line breaks (it is sent in a header)")
+    if kind in _SENT_AS_IS:
+        _check_header_text(value)
     if kind == CredentialKind.BASIC_AUTH and ":" not in value:
         raise _fail("value", "basic_auth values are 'user:password'")
     return value
+
+
+def _check_header_text(value: str) -> None:
+    # What the HTTP client can put in a header value as it is: ASCII, no control characters, no
+    # space at either end. Said in words here, not as an encoding error when a run sends it.
+    if not value.isascii():
+        raise _fail("value", "must be ASCII (it is sent as a header value)")
+    if any(unicodedata.category(ch) == "Cc" and ch != "\t" for ch in value):
+        raise _fail("value", "must not contain control characters (it is sent as a header value)")
+    if value != value.strip(" \t"):
+        raise _fail("value", "must not start or end with a space or tab (it is sent as a header value)")
 
 
 def _seal_into(credential: Credential, value: str) -> None:

@@ -109,7 +109,7 @@ def parse_keyring(spec: str) -> Keyring:
     for position, entry in enumerate(entries, start=1):
         key_id, sep, encoded = entry.partition(":")
         key_id = key_id.strip()
-        if not sep or not _KEY_ID.match(key_id):
+        if not sep or not _KEY_ID.fullmatch(key_id):
             raise KeyringError(
                 f"AUTOMATEOS_ENCRYPTION_KEYS entry {position} must look like '<id>:<base64 key>' "
                 "with an id of letters, digits, '_', '.', '-'"

@@ -84,8 +84,19 @@ class RunEventsConsumer(AsyncWebsocketConsumer):
                 await asyncio.wait_for(self.wake.wait(), timeout=interval)
 
 
+class NoSuchSocketConsumer(AsyncWebsocketConsumer):
+    """Every websocket path no route serves: closed with the code an unknown run gets (4404), or
+    4401 without credentials, so a client stops retrying and says why."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        await self.close(code=CLOSE_NOT_FOUND if user and user.is_authenticated else CLOSE_UNAUTHORIZED)
+
+
 def _after_param(scope: dict[str, Any]) -> int:
-    values = parse_qs(scope.get("query_string", b"").decode()).get("after", ["0"])
+    # latin-1 decodes any bytes: a client's stray non-UTF-8 byte is a bad value, not a crash.
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", ["0"])
     try:
         return max(0, int(values[0]))
     except ValueError:

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from backend.core.limits import IDEMPOTENCY_KEY_MAX, NODE_ID_MAX, NODE_LABEL_MAX, TRIGGER_MAX
 from backend.runs.states import RunStatus, StepStatus
 
 
@@ -18,13 +19,13 @@ class Run(models.Model):
         "workflows.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    trigger = models.CharField(max_length=16, default="api")
+    trigger = models.CharField(max_length=TRIGGER_MAX, default="api")
     # What the run was started with, frozen: later edits of the workflow never change a run.
     graph = models.JSONField(default=dict)
     plan = models.JSONField(default=dict)
     variables = models.JSONField(default=dict, blank=True)
     payload = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=IDEMPOTENCY_KEY_MAX, null=True, blank=True)
     request_hash = models.CharField(max_length=64, blank=True, default="")
     request_id = models.CharField(max_length=128, blank=True, default="")
     error = models.TextField(blank=True, default="")
@@ -66,9 +67,9 @@ class Run(models.Model):
 class Step(models.Model):
     # step_unique_node_per_run (run_id, node_id) serves lookups by run: no second index to maintain.
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps", db_index=False)
-    node_id = models.CharField(max_length=200)
+    node_id = models.CharField(max_length=NODE_ID_MAX)
     kind = models.CharField(max_length=64)
-    label = models.CharField(max_length=200, blank=True, default="")
+    label = models.CharField(max_length=NODE_LABEL_MAX, blank=True, default="")
     position = models.PositiveIntegerField(default=0)  # index in the plan's topological order
     status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.QUEUED)
     attempt = models.PositiveIntegerField(default=0)
@@ -105,7 +106,7 @@ class RunEvent(models.Model):
     seq = models.PositiveIntegerField()
     ts = models.DateTimeField()
     level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)
-    node_id = models.CharField(max_length=200, blank=True, default="")
+    node_id = models.CharField(max_length=NODE_ID_MAX, blank=True, default="")
     type = models.CharField(max_length=32)
     message = models.TextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)

@@ -55,7 +55,7 @@ def credentials_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def example_template(request: HttpRequest, name: str) -> HttpResponse:
     """A starter workflow file from examples/ (only plain names: no path can escape the folder)."""
-    if not _TEMPLATE_NAME.match(name):
+    if not _TEMPLATE_NAME.fullmatch(name):
         raise Http404("unknown template")
     path = examples_dir() / f"{name}.json"
     if not path.is_file():

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from backend.core.errors import ValidationFailed
+from backend.core.limits import VAR_NAME_MAX
 
 FILE_VERSION = 1
 DEFAULT_NAME = "Untitled"
@@ -18,7 +19,7 @@ _META_KEYS = frozenset({"name", "version", "exportedAt", "description"})
 _METADATA_KEYS = ("name", "description", "version", "createdAt", "updatedAt")
 _EDGE_KEYS = frozenset({"id", "source", "target", "sourceHandle", "targetHandle", "type", "data"})
 # The template language's path segment, so every variable is reachable as {{vars.x}} and {{x}}.
-_VAR_NAME = re.compile(r"^[A-Za-z0-9_$-]{1,100}$")
+_VAR_NAME = re.compile(rf"[A-Za-z0-9_$-]{{1,{VAR_NAME_MAX}}}")
 _LEGACY_HTTP_TYPES = frozenset({"http_request_node", "http"})
 _LAYOUT_X, _LAYOUT_DX, _LAYOUT_Y = 40, 220, 60
 
@@ -126,9 +127,13 @@ def parse_vars(value: Any, *, errors: _Errors | None = None, path: str = "vars")
         collector.add(path, "wrong_type", "`vars` must be an object of name → JSON value")
     else:
         for key in value:
-            if not isinstance(key, str) or not _VAR_NAME.match(key):
+            if not isinstance(key, str) or not _VAR_NAME.fullmatch(key):
+                # The key is quoted only when short: it may be anything, of any length.
+                shown = repr(key) if len(str(key)) <= 40 else f"of {len(str(key))} characters"
                 collector.add(
-                    f"{path}.{key}", "invalid_name", f"variable name {key!r} must be 1-100 letters, digits, _, - or $"
+                    f"{path}.{str(key)[:40]}",
+                    "invalid_name",
+                    f"variable name {shown} must be 1-{VAR_NAME_MAX} letters, digits, _, - or $",
                 )
     if own:
         collector.raise_if_any()

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from backend.core.errors import ValidationFailed
+from backend.core.limits import NODE_ID_MAX, NODE_LABEL_MAX, text_problem
 from workers.executors.base import NodeSpec
 from workers.executors.registry import SPECS
 
@@ -116,6 +117,10 @@ def _read_nodes(
             )
             continue
         first_index[node_id] = index
+        problem = text_problem(node_id, max_chars=NODE_ID_MAX)
+        if problem:
+            errors.add(f"{path}.id", "invalid_id", f"node {index}: `id` {problem}")
+            continue
         node = _read_node(raw, index, node_id, specs, aliases, errors)
         if node is not None:
             nodes.append(node)
@@ -158,6 +163,11 @@ def _read_node(
     label = data.get("label") or raw.get("label") or node_id
     if not isinstance(label, str):
         errors.add(f"{path}.data.label", "wrong_type", f'node "{node_id}": label must be a string')
+        return None
+    problem = text_problem(label, max_chars=NODE_LABEL_MAX)
+    if problem:
+        where = f"{path}.data.label" if data.get("label") else f"{path}.label"
+        errors.add(where, "invalid_label", f'node "{node_id}": `label` {problem}')
         return None
     if config is None:
         config = {}

@@ -7,13 +7,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from backend.core.limits import WORKFLOW_NAME_MAX
 from backend.core.models import TimeStampedModel
 
 
 class Workflow(TimeStampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflows")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=WORKFLOW_NAME_MAX)
     description = models.TextField(blank=True, default="")
     # The builder file form: {"nodes": [...], "edges": [...]}; node configs hold names, never secrets.
     graph = models.JSONField(default=dict)

@@ -8,12 +8,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from backend.core.errors import Conflict, ValidationFailed
+from backend.core.limits import WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX, text_problem
 from backend.workflows.formats import normalize_graph, parse_vars
 from backend.workflows.graph import compile_graph
 from backend.workflows.models import Workflow
 
-NAME_MAX = 200
-DESCRIPTION_MAX = 10_000
+NAME_MAX = WORKFLOW_NAME_MAX
+DESCRIPTION_MAX = WORKFLOW_DESCRIPTION_MAX
 _UPDATABLE = frozenset({"name", "description", "graph", "variables"})
 
 
@@ -99,21 +100,18 @@ def _clean_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed("`name` must be a non-empty string", details={"name": ["must be a non-empty string"]})
     name = name.strip()
-    if len(name) > NAME_MAX:
-        raise ValidationFailed(f"`name` is longer than {NAME_MAX} characters", details={"name": [f"max {NAME_MAX}"]})
+    problem = text_problem(name, max_chars=NAME_MAX)
+    if problem:
+        raise ValidationFailed(f"`name` {problem}", details={"name": [problem]})
     return name
 
 
 def _clean_description(description: Any) -> str:
     if description is None:
         return ""
-    if not isinstance(description, str):
-        raise ValidationFailed("`description` must be a string", details={"description": ["must be a string"]})
-    if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed(
-            f"`description` is longer than {DESCRIPTION_MAX} characters",
-            details={"description": [f"max {DESCRIPTION_MAX}"]},
-        )
+    problem = text_problem(description, max_chars=DESCRIPTION_MAX, multiline=True, allow_empty=True)
+    if problem:
+        raise ValidationFailed(f"`description` {problem}", details={"description": [problem]})
     return description
 
 

@@ -70,3 +70,67 @@ def test_token_with_an_unknown_lookup_is_refused(user: Any) -> None:
     _, raw = token_create(user=user)
     assert token_authenticate(raw="aos_" + "0" * 12 + raw[16:]) is None
     assert token_authenticate(raw="nope_" + raw) is None
+
+
+@pytest.mark.parametrize("body", ["[]", "[1]", '"name"', "0", "1", "null", "true", '""'])
+def test_tokens_api_refuses_a_body_that_is_not_an_object(api: APIClient, body: str) -> None:
+    before = ApiToken.objects.count()
+    response = api.generic("POST", "/v1/tokens", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "validation_error" and error["details"] == {"body": ["must be an object"]}
+    assert ApiToken.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        (["ci"], "must be a string"),
+        (7, "must be a string"),
+        (None, "must be a string"),
+        ("", "must not be empty"),
+        ("x" * 101, "at most 100 characters (got 101)"),
+        ("ci\nbot", "line break"),
+        ("ci\x1b[2J", "control character"),
+    ],
+)
+def test_tokens_api_refuses_a_name_it_cannot_store(api: APIClient, name: Any, needle: str) -> None:
+    before = ApiToken.objects.count()
+    response = api.post("/v1/tokens", {"name": name}, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["message"].startswith("`name` ") and needle in error["message"]
+    assert needle in error["details"]["name"][0]
+    assert ApiToken.objects.count() == before
+
+
+def test_tokens_api_without_a_body_names_the_token_api(api: APIClient) -> None:
+    response = api.post("/v1/tokens")
+    assert response.status_code == 201
+    assert response.json()["name"] == "api"
+    assert api.post("/v1/tokens", {"name": "x" * 100}, format="json").status_code == 201
+
+
+def test_create_api_token_command_refuses_a_name_it_cannot_store() -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at most 100 characters"):
+        call_command("create_api_token", "carol", "--name", "n" * 101, stdout=StringIO())
+    with pytest.raises(CommandError, match="`username` must be at most 150 characters"):
+        call_command("create_api_token", "u" * 151, stdout=StringIO())
+    assert not get_user_model().objects.filter(username="carol").exists()  # no user without its token
+
+
+@pytest.mark.parametrize("raw", ["aos_" + "\x00" * 12 + "_x", "aos_ABCDEF123456_x", "aos_zz"])
+def test_token_authenticate_refuses_a_lookup_that_is_not_hex_without_a_query(user: Any, raw: str) -> None:
+    token_create(user=user)
+    assert token_authenticate(raw=raw) is None
+
+
+def test_tokens_api_bearer_with_nul_is_a_401_not_a_500() -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer aos_" + "\x00" * 12 + "_x")
+    response = client.get("/v1/tokens")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in ("authentication_failed", "not_authenticated")

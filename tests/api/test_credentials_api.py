@@ -132,3 +132,23 @@ def test_credentials_api_value_absent_from_every_column(api: APIClient) -> None:
         assert CANARY not in (
             json.dumps(value, default=str) if not isinstance(value, bytes | memoryview) else str(bytes(value))
         )
+
+
+def test_credentials_api_refuses_null_for_a_field_instead_of_ignoring_it(api: APIClient) -> None:
+    created = _create(api).json()
+    for body in ({"name": None}, {"value": None}):
+        response = api.patch(f"/v1/credentials/{created['id']}", body, format="json")
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["details"] == {next(iter(body)): ["must be a string"]}
+    assert (
+        api.post("/v1/credentials", {"name": None, "kind": "bearer_token", "value": "v"}, format="json").status_code
+        == 400
+    )
+
+
+def test_credentials_api_refuses_a_body_that_is_not_an_object(api: APIClient) -> None:
+    for raw in ("[]", '"x"', "3", "null"):
+        response = api.generic("POST", "/v1/credentials", raw, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()["error"]["details"] == {"body": ["must be an object"]}
+    assert not Credential.objects.exists()

@@ -116,3 +116,21 @@ def test_parser_very_deep_json_is_400_not_500(api: APIClient, raw: str) -> None:
         error = _error(_raw(api, path, raw), 400, "nesting_too_deep")
         assert error["details"]["limit"] == MAX_JSON_DEPTH
     assert _nothing_stored()
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e999", "1.5e309"])
+@pytest.mark.parametrize("path", ["/v1/runs", "/v1/workflows", "/v1/credentials"])
+def test_parser_number_too_large_for_a_float_is_400_and_nothing_stored(api: APIClient, path: str, number: str) -> None:
+    graph = json.dumps({"nodes": [{"id": "start", "type": "start"}], "edges": []})
+    raw = f'{{"graph": {graph}, "name": "n", "payload": {{"a": {number}}}}}'
+    error = _error(_raw(api, path, raw), 400, "parse_error")
+    assert number in error["message"] and "too large" in error["message"]
+    assert _nothing_stored()
+
+
+def test_parser_keeps_large_finite_numbers(api: APIClient) -> None:
+    graph = {"nodes": [{"id": "start", "type": "start"}], "edges": []}
+    raw = f'{{"graph": {json.dumps(graph)}, "payload": {{"big": 1.7e308, "int": {"9" * 400}}}}}'
+    response = _raw(api, "/v1/runs", raw)
+    assert response.status_code == 201, response.content
+    assert float(Run.objects.get().payload["big"]) == 1.7e308

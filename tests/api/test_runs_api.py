@@ -239,3 +239,28 @@ def test_api_unexpected_error_is_json_500_without_details(api: APIClient, monkey
     error = response.json()["error"]
     assert error["code"] == "internal_error" and error["requestId"]
     assert "secret-ish" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("trigger", "needle"),
+    [(["ui"], "must be a string"), (5, "must be a string"), ("t" * 17, "at most 16"), ("u\ni", "line break")],
+)
+def test_run_start_refuses_a_trigger_it_cannot_store(api: APIClient, trigger: Any, needle: str) -> None:
+    response = _post(api, {"graph": _graph(), "trigger": trigger})
+    assert response.status_code == 400, response.content
+    assert needle in response.json()["error"]["details"]["trigger"][0]
+    assert not Run.objects.exists()
+
+
+def test_run_start_keeps_a_trigger_within_the_limit(api: APIClient) -> None:
+    assert _post(api, {"graph": _graph(), "trigger": "t" * 16}).status_code == 201
+    assert _post(api, {"graph": _graph(), "trigger": None}).status_code == 201
+    assert sorted(Run.objects.values_list("trigger", flat=True)) == ["api", "t" * 16]
+
+
+@pytest.mark.parametrize(("key", "needle"), [("k" * 256, "at most 255"), ("a\x00b", "control character")])
+def test_run_start_refuses_an_idempotency_key_it_cannot_store(api: APIClient, key: str, needle: str) -> None:
+    response = _post(api, {"graph": _graph()}, HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400, response.content
+    assert needle in response.json()["error"]["details"]["Idempotency-Key"][0]
+    assert not Run.objects.exists()

@@ -264,3 +264,42 @@ def test_workflow_can_be_run_by_id(api: APIClient, monkeypatch: pytest.MonkeyPat
     doc = _create(api, vars={"a": 1})
     response = _post(api, {"workflowId": doc["id"]}, path="/v1/runs")
     assert response.status_code in (201, 202), response.content
+
+
+def _long_id_graph(node_id: str) -> dict[str, Any]:
+    return builder_file([start_node(), http_node(node_id, URL, label="Ping")], chain("start", node_id))
+
+
+@pytest.mark.usefixtures("discard_dispatch")
+def test_workflow_with_a_201_char_node_id_is_refused_at_save_and_200_runs(api: APIClient) -> None:
+    refused = _assert_error(_post(api, {"name": "Long", "graph": _long_id_graph("n" * 201)}), 400, "invalid_graph")
+    assert refused["details"]["errors"] == [
+        {
+            "path": "nodes[1].id",
+            "code": "invalid_id",
+            "message": "node 1: `id` must be at most 200 characters (got 201)",
+        }
+    ]
+    assert not Workflow.objects.exists()
+    saved = _post(api, {"name": "Long", "graph": _long_id_graph("n" * 200)})
+    assert saved.status_code == 201, saved.content
+    started = _post(api, {"workflowId": saved.json()["id"]}, path="/v1/runs")
+    assert started.status_code == 201, started.content
+    steps = api.get(f"/v1/runs/{started.json()['id']}").json()["steps"]
+    assert ["n" * 200 in json.dumps(step) for step in steps] == [False, True]
+
+
+@pytest.mark.usefixtures("discard_dispatch")
+def test_stored_workflow_over_the_limits_still_reads_and_its_run_is_a_400(api: APIClient, user: Any) -> None:
+    """A row saved before the limits (or by hand) breaks no read; running it is a 400 naming the node."""
+    graph = _long_id_graph("n" * 201)
+    graph["nodes"][1]["data"]["config"]["headers"] = {"Host": "other.test"}
+    workflow = Workflow.objects.create(owner=user, name="old\nname", graph=graph, description="d\x07")
+    detail = api.get(f"/v1/workflows/{workflow.pk}")
+    assert detail.status_code == 200 and detail.json()["graph"]["nodes"][1]["id"] == "n" * 201
+    assert api.get("/v1/workflows").status_code == 200
+    exported = api.get(f"/v1/workflows/{workflow.pk}/export")
+    assert exported.status_code == 200 and exported["Content-Disposition"] == 'attachment; filename="old-name-v1.json"'
+    error = _assert_error(_post(api, {"workflowId": str(workflow.pk)}, path="/v1/runs"), 400, "invalid_graph")
+    assert [e["path"] for e in error["details"]["errors"]] == ["nodes[1].id"]
+    assert api.patch(f"/v1/workflows/{workflow.pk}", {"description": "fixed"}, format="json").status_code == 200

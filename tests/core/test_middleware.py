@@ -62,3 +62,22 @@ def test_request_size_chunked_body_within_limit_is_parsed(user: Any) -> None:
     assert response.status_code == 201, response.content
     run = Run.objects.get(pk=json.loads(response.content)["id"])
     assert run.payload == {"p": "x" * 1000}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("given", ["abc\n", "abc\r\nSet-Cookie: x=1", "a" * 129, "a b"])
+def test_request_id_unsafe_client_value_is_replaced_not_echoed(client: Any, given: str) -> None:
+    response = client.get("/v1/runs", HTTP_X_REQUEST_ID=given)
+    assert response.status_code == 401
+    assert response["X-Request-ID"] != given and len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/runs/run/?status__exact=%00", "/v1/runs?status=%00", "/runs/?x=a%00b"])
+def test_query_string_with_nul_is_a_400_in_the_error_shape(admin_client: Any, url: str) -> None:
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_text" and error["details"] == {"query": ["contains a NUL character"]}
+    assert error["requestId"] == response["X-Request-ID"]
+    assert admin_client.get(url.replace("%00", "%01")).status_code < 500

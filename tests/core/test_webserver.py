@@ -59,3 +59,38 @@ def test_web_argv_names_the_c_parser_loop_and_websockets() -> None:
     assert argv[:4] == [sys.executable, "-m", "uvicorn", "backend.config.asgi:application"]
     expected = {"--host": "0.0.0.0", "--port": "9000", "--loop": "uvloop", "--http": "httptools"}
     assert expected.items() <= pairs.items()
+
+
+def _websocket_handshake(port: int, path: str, token: str | None) -> tuple[bytes, bytes]:
+    """(status line, the first bytes after the handshake) of a websocket upgrade on a real socket."""
+    auth = f"Authorization: Bearer {token}\r\n".encode() if token else b""
+    request = (
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        ).encode()
+        + auth
+        + b"\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        reply = b""
+        while b"\r\n\r\n" not in reply or (
+            reply.startswith(b"HTTP/1.1 101") and len(reply.split(b"\r\n\r\n", 1)[1]) < 4
+        ):
+            data = sock.recv(65536)
+            if not data:
+                break
+            reply += data
+    head, _, rest = reply.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0], rest
+
+
+def test_web_argv_websocket_to_a_run_id_that_is_not_a_uuid_closes_4404(served: int, user: Any) -> None:
+    from backend.accounts.services import token_create
+
+    status, frame = _websocket_handshake(served, "/ws/runs/not-a-uuid/", token_create(user=user)[1])
+    assert status == b"HTTP/1.1 101 Switching Protocols"
+    assert frame[:1] == b"\x88" and int.from_bytes(frame[2:4], "big") == 4404  # a close frame, code 4404
+    status, _ = _websocket_handshake(served, "/ws/runs/not-a-uuid/", None)
+    assert status == b"HTTP/1.1 403 Forbidden"  # no credentials: denied at the handshake, not a 500

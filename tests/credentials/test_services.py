@@ -63,6 +63,12 @@ def test_credential_create_duplicate_name_conflicts(user: Any, other_user: Any) 
         ({"kind": "api_key_header", "options": {"headerName": "Host"}}, "options"),
         ({"kind": "api_key_header", "options": {"headerName": "bad header"}}, "options"),
         ({"options": {"extra": 1}}, "options"),
+        ({"name": "trailing\n"}, "name"),
+        ({"kind": "api_key_header", "options": {"headerName": "X-Key\n"}}, "options"),
+        ({"value": "tökén-value"}, "value"),
+        ({"value": "tok\x01en-value"}, "value"),
+        ({"value": "token-value "}, "value"),
+        ({"kind": "api_key_header", "options": {"headerName": "X-Key"}, "value": "clé-value"}, "value"),
     ],
 )
 def test_credential_create_rejects_bad_input_without_echo(user: Any, kwargs: dict[str, Any], field: str) -> None:
@@ -165,3 +171,9 @@ def test_check_encryption_keys_refuses_production_without_key(monkeypatch: pytes
 
 def test_check_encryption_keys_is_registered() -> None:
     assert keys.check_encryption_keys in checks.registry.registry.get_checks()
+
+
+def test_credential_create_non_ascii_is_fine_where_not_sent_as_is(user: Any) -> None:
+    """basic_auth is base64-encoded before it is sent, secret_text goes where templates put it."""
+    credential_create(owner=user, name="basic", kind="basic_auth", value="zoë:pässword")
+    credential_create(owner=user, name="text", kind="secret_text", value="clé secrète\n")

@@ -278,3 +278,39 @@ async def test_consumer_own_origin_without_session_closes_4401(user: Any) -> Non
     ws = _session_socket(run_id, "not-a-session", origin=f"http://{OWN_HOST}")
     await ws.connect()
     assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.parametrize("path", ["/ws/runs/not-a-uuid/", "/ws/runs/123/", "/ws/runs/", "/ws/nope/", "/ws/runs/%00/"])
+async def test_consumer_malformed_path_closes_4404(user: Any, path: str) -> None:
+    """A path no route serves (a run id that is not a UUID) is closed as "not found", not a router error."""
+    token = await _token(user)
+    ws = WebsocketCommunicator(application, path, headers=[(b"authorization", f"Bearer {token}".encode())])
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4404}
+
+
+async def test_consumer_malformed_path_without_session_closes_4401(user: Any) -> None:
+    ws = _session_socket("not-a-uuid", "not-a-session", origin=f"http://{OWN_HOST}")
+    await ws.connect()
+    assert (await ws.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_consumer_malformed_path_without_credentials_is_refused() -> None:
+    ws = WebsocketCommunicator(application, "/ws/runs/not-a-uuid/")
+    connected, _ = await ws.connect()
+    assert not connected
+
+
+async def test_consumer_after_with_a_byte_that_is_not_utf8_starts_from_zero(user: Any) -> None:
+    run_id = await _make_run(user)
+    ws = WebsocketCommunicator(
+        application,
+        f"/ws/runs/{run_id}/",
+        headers=[(b"authorization", f"Bearer {await _token(user)}".encode())],
+    )
+    ws.scope["query_string"] = b"after=\xff"
+    connected, _ = await ws.connect()
+    assert connected
+    assert [e["seq"] for e in await _receive_n(ws, 2)] == [1, 2]
+    await ws.disconnect()

@@ -71,3 +71,26 @@ def test_cap_output_replaces_nul_but_keeps_an_escaped_backslash_u0000() -> None:
 def test_cap_output_truncates_past_the_cap() -> None:
     capped = cap_output({"body": "x" * 500}, 100)
     assert capped["truncated"] is True and len(capped["preview"]) == 100
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "payload", "needle"),
+    [
+        ("STUB/nul-text", {"X-Name": "{{payload.name}}"}, {"name": "Zoë"}, 'headers: header "X-Name": the value'),
+        ("STUB/nul-text", {"X-Name": "{{payload.name}}"}, {"name": "a\nb"}, "line break"),
+        ("http://{{payload.host}}/x", {}, {"host": "0127.0.0.1"}, "url: URL has the host 0127.0.0.1"),
+        ("STUB/{{payload.path}}", {}, {"path": "a\rb"}, "url: URL contains a line break"),
+    ],
+)
+def test_engine_fails_a_step_whose_resolved_request_cannot_be_sent_naming_node_and_field(
+    user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer, url: str, headers: Any, payload: Any, needle: str
+) -> None:
+    node = http_node("n", url.replace("STUB", stub.url), label="Greet", headers=headers, retries=0)
+    run, _ = run_start(owner=user, graph={"nodes": [start_node(), node], "edges": chain("start", "n")}, payload=payload)
+    inline_dispatcher.drain()
+    run.refresh_from_db()
+    step = Step.objects.get(run=run, node_id="n")
+    assert (run.status, step.status) == ("failed", "failed")
+    assert step.error.startswith('node "Greet": invalid HTTP config: '), step.error
+    assert needle in step.error and "internal error" not in step.error
+    assert stub.requests_to("/nul-text") == []

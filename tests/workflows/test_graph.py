@@ -263,3 +263,49 @@ def test_compile_graph_long_cycle_is_reported_without_recursion_limit() -> None:
     (error,) = _errors(_flat(*nodes, edges=edges))
     assert error["code"] == "cycle"
     assert error["message"].startswith('cycle: "n0" → "n1"')
+
+
+def test_compile_graph_node_id_over_the_limit_is_one_error_naming_it() -> None:
+    long_id = "y" * 201
+    errors = _errors(_flat(start_node(), http_node(long_id, URL), edges=chain("start", long_id)))
+    assert errors == [
+        {
+            "path": "nodes[1].id",
+            "code": "invalid_id",
+            "message": "node 1: `id` must be at most 200 characters (got 201)",
+        }
+    ]  # one error: the edge to it is not also reported as pointing at a missing node
+    assert compile_graph(_flat(start_node(), http_node("y" * 200, URL)))["nodes"][1]["id"] == "y" * 200
+
+
+@pytest.mark.parametrize(("node_id", "needle"), [("a\nb", "line break (U+000A"), ("a\x1bb", "control character")])
+def test_compile_graph_node_id_with_control_characters_is_refused(node_id: str, needle: str) -> None:
+    [error] = _errors(_flat(start_node(), http_node(node_id, URL)))
+    assert (error["path"], error["code"]) == ("nodes[1].id", "invalid_id")
+    assert needle in error["message"] and node_id not in error["message"]
+
+
+@pytest.mark.parametrize("builder", [False, True])
+def test_compile_graph_label_over_the_limit_names_node_and_field(builder: bool) -> None:
+    nodes, edges = [start_node(), http_node("ping", URL, label="L" * 201)], chain("start", "ping")
+    raw = builder_file(nodes, edges) if builder else _flat(*nodes, edges=edges)
+    [error] = _errors(raw)
+    assert error["path"] == ("nodes[1].data.label" if builder else "nodes[1].label")
+    assert error["code"] == "invalid_label"
+    assert error["message"] == 'node "ping": `label` must be at most 200 characters (got 201)'
+
+
+def test_compile_graph_label_with_a_line_break_is_refused() -> None:
+    [error] = _errors(_flat(start_node(), http_node("ping", URL, label="two\nlines")))
+    assert error["code"] == "invalid_label" and "line break" in error["message"]
+
+
+def test_compile_graph_http_config_the_client_cannot_send_names_node_and_field() -> None:
+    node = http_node("ping", "http://0127.0.0.1/", headers={"Host": "other.test"})
+    errors = _errors(_flat(start_node(), node))
+    assert [e["path"] for e in errors] == ["nodes[1].config.url", "nodes[1].config.headers"]
+    assert errors[0]["message"].startswith('node "ping" config.url: URL has the host 0127.0.0.1')
+    assert (
+        errors[1]["message"]
+        == 'node "ping" config.headers: header "Host" cannot be set by hand: it is set from the URL'
+    )

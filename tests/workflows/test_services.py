@@ -57,7 +57,18 @@ def test_workflow_create_bad_file_shape_stores_nothing(user: Any) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"name": ""}, "name"), ({"name": 5}, "name"), ({"name": "x" * 201}, "name"), ({"description": 1}, "description")],
+    [
+        ({"name": ""}, "name"),
+        ({"name": 5}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": "two\nlines"}, "name"),
+        ({"name": "bell\x07"}, "name"),
+        ({"description": 1}, "description"),
+        ({"description": "d" * 10_001}, "description"),
+        ({"description": "escape \x1b[2J"}, "description"),
+        ({"variables": {"key\n": 1}}, "errors"),
+        ({"variables": {"k" * 101: 1}}, "errors"),
+    ],
 )
 def test_workflow_create_rejects_bad_fields(user: Any, kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
@@ -147,3 +158,20 @@ def test_workflow_create_race_on_name_is_conflict(user: Any, monkeypatch: pytest
     with pytest.raises(Conflict):
         workflow_create(owner=user, name="Race", graph=_graph())
     assert Workflow.objects.filter(name="Race").count() == 1
+
+
+def test_workflow_create_limits_are_inclusive_and_descriptions_span_lines(user: Any) -> None:
+    workflow = workflow_create(
+        owner=user, name="n" * 200, graph=_graph(), description="line one\n\tline two\r\n", variables={"k" * 100: 1}
+    )
+    workflow.refresh_from_db()
+    assert (len(workflow.name), workflow.description) == (200, "line one\n\tline two\r\n")
+
+
+def test_workflow_update_leaves_a_stored_name_over_new_limits_alone(user: Any) -> None:
+    """A row stored before a limit existed still reads and takes edits of its other fields."""
+    workflow = workflow_create(owner=user, name="ok", graph=_graph())
+    Workflow.objects.filter(pk=workflow.pk).update(name="old\nname")
+    workflow.refresh_from_db()
+    workflow_update(workflow=workflow, description="still editable")
+    assert Workflow.objects.get(pk=workflow.pk).description == "still editable"

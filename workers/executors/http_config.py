@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
-_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+from workers.executors.http_checks import header_name_problem, header_value_problem, shown_name, url_problem
+
+__all__ = ["JSON_TYPE", "TEXT_TYPE", "AuthRef", "HttpConfig", "build_content", "url_problem"]
+
 JSON_TYPE = "application/json"
 TEXT_TYPE = "text/plain; charset=utf-8"
 
 
-def url_problem(url: str) -> str | None:
-    """Why `url` is not an absolute http(s) URL, or None. Templates count as filled in."""
-    if url.lstrip().startswith("{{"):
-        return None  # the whole origin comes from a template; checked again once resolved
-    try:
-        parts = urlsplit(_TEMPLATE.sub("x", url.strip()))
-    except ValueError as exc:
-        return f"not a valid URL ({exc})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "must be an absolute URL starting with http:// or https://"
-    if not parts.hostname:
-        return "has no host"
-    return None
+def _resolved(info: ValidationInfo) -> bool:
+    """True when validating a config whose templates the engine has resolved (run time)."""
+    return bool(isinstance(info.context, dict) and info.context.get("resolved"))
 
 
 class AuthRef(BaseModel):
@@ -95,21 +87,28 @@ class HttpConfig(BaseModel):
 
     @field_validator("url")
     @classmethod
-    def _absolute_url(cls, value: str) -> str:
-        problem = url_problem(value)
+    def _absolute_url(cls, value: str, info: ValidationInfo) -> str:
+        problem = url_problem(value, resolved=_resolved(info))
         if problem:
-            raise ValueError(f"URL {problem}")
+            raise PydanticCustomError("value_error", f"URL {problem}")
         return value.strip()
 
     @field_validator("headers")
     @classmethod
-    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
+    def _sendable_headers(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        resolved = _resolved(info)
+        clean: dict[str, str] = {}
         for name, header_value in value.items():
-            if not name.strip() or any(c in name for c in " :\r\n\t"):
-                raise ValueError(f"invalid header name {name!r}")
-            if "\r" in header_value or "\n" in header_value:
-                raise ValueError(f"header {name!r} contains a line break")
-        return value
+            problem = header_name_problem(name)
+            if problem:
+                raise PydanticCustomError("value_error", problem)
+            # Whitespace around a value is not part of it (RFC 9110), and the HTTP client refuses it.
+            header_value = header_value.strip(" \t")
+            problem = header_value_problem(header_value, resolved=resolved)
+            if problem:
+                raise PydanticCustomError("value_error", f"header {shown_name(name)}: the value {problem}")
+            clean[name] = header_value
+        return clean
 
     def wants_idempotency_key(self) -> bool:
         return self.idempotency == "on" or (self.idempotency == "auto" and self.method == "POST")

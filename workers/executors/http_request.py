@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from workers.executors.abortable import abort_thread_io
 from workers.executors.base import NodeContext, NodeFailure, NodeResult, NodeSpec
-from workers.executors.http_config import AuthRef, HttpConfig, build_content, url_problem
+from workers.executors.http_checks import header_name_problem, header_value_problem, shown_name
+from workers.executors.http_config import AuthRef, HttpConfig, build_content
 from workers.executors.http_transfer import Exchange, TransferError, display_url, perform
 from workers.executors.masking import mask_headers
 from workers.executors.netguard import shared_client
@@ -139,13 +140,22 @@ class _Call:
 
 
 def _prepare(ctx: NodeContext) -> _Call:
+    node = f'node "{ctx.label or ctx.node_id}"'
     try:
-        config = HttpConfig.model_validate(ctx.config)
+        # Resolved: the values the templates gave are checked as strictly as the literal ones.
+        config = HttpConfig.model_validate(ctx.config, context={"resolved": True})
     except ValidationError as exc:
-        raise NodeFailure(f"invalid HTTP config: {_first_error(exc)}") from None
-    problem = "it has an unresolved template" if "{{" in config.url else url_problem(config.url)
-    if problem:
-        raise NodeFailure(f"URL {display_url(config.url)} is not usable: {problem}")
+        raise NodeFailure(f"{node}: invalid HTTP config: {_first_error(exc)}") from None
+    if "{{" in config.url:
+        raise NodeFailure(f"{node}: URL {display_url(config.url)} is not usable: it has an unresolved template")
+    for name, value in ctx.auth_headers.items():
+        value_problem = header_value_problem(value, resolved=True)
+        problem = header_name_problem(name) or (
+            value_problem and f"header {shown_name(name)}: the value {value_problem}"
+        )
+        if problem:
+            # Never the value: it is the secret.
+            raise NodeFailure(f"{node}: the credential in auth.credentialName cannot be sent: {problem}")
     headers = httpx.Headers(config.headers)
     for name, value in ctx.auth_headers.items():
         headers[name] = value  # the chosen credential beats a hand-written header of the same name
@@ -237,6 +247,6 @@ def _status_failure(method: str, exchange: Exchange, output: dict[str, Any]) -> 
 
 
 def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
+    error = exc.errors(include_input=False)[0]
     path = ".".join(str(p) for p in error["loc"]) or "config"
-    return f"{path}: {error['msg']}"
+    return f"{path}: {error['msg'].removeprefix('Value error, ')}"

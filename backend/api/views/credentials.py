@@ -36,11 +36,17 @@ def _body(request: Request, allowed: frozenset[str]) -> dict[str, Any]:
     # Hand-checked rather than a serializer: DRF field errors can quote input, and the value must never echo.
     data = request.data
     if not isinstance(data, dict):
-        raise ValidationFailed("the body must be a JSON object")
+        raise ValidationFailed("the request body must be a JSON object", details={"body": ["must be an object"]})
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationFailed(
             f"unknown field(s): {', '.join(unknown)}", details={field: ["unknown field"] for field in unknown}
+        )
+    # The services read None as "not given": an explicit null must not pass for a missing field.
+    nulls = sorted(field for field in ("name", "kind", "value") if field in data and data[field] is None)
+    if nulls:
+        raise ValidationFailed(
+            f"{', '.join(nulls)}: must be a string, not null", details={field: ["must be a string"] for field in nulls}
         )
     return data
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from backend.api.validation import expect_fields, int_param
 from backend.core.errors import ValidationFailed
+from backend.core.limits import IDEMPOTENCY_KEY_MAX, TRIGGER_MAX, text_problem
 from backend.runs import documents, selectors
 from backend.runs.services import run_cancel, run_start
 from backend.runs.states import RunStatus
@@ -39,8 +40,17 @@ def _start_args(data: Any) -> dict[str, Any]:
         "graph": body.get("graph"),
         "workflow_id": _uuid(body["workflowId"]) if "workflowId" in body else None,
         "payload": payload,
-        "trigger": str(body.get("trigger") or "api")[:16],
+        "trigger": _trigger(body.get("trigger")),
     }
+
+
+def _trigger(value: Any) -> str:
+    if value in (None, ""):
+        return "api"
+    problem = text_problem(value, max_chars=TRIGGER_MAX)
+    if problem:
+        raise ValidationFailed(f"`trigger` {problem}", details={"trigger": [problem]})
+    return str(value)
 
 
 def _uuid(value: Any) -> Any:
@@ -55,8 +65,9 @@ def _uuid(value: Any) -> Any:
 class RunListApi(APIView):
     def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 255:
-            raise ValidationFailed("Idempotency-Key is longer than 255 characters", details={"Idempotency-Key": []})
+        problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
+        if problem:
+            raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
         run, created = run_start(
             owner=request.user,
             idempotency_key=key,

@@ -30,6 +30,7 @@ class TokenListApi(APIView):
         return Response({"results": [_token_doc(t) for t in tokens]})
 
     def post(self, request: Request) -> Response:
-        body = expect_fields(request.data or {}, allowed={"name"})
-        token, raw = token_create(user=request.user, name=str(body.get("name") or "api")[:100])
+        # Not `request.data or {}`: an empty list, null, 0 or "" is a wrong body, not a missing one.
+        body = expect_fields(request.data, allowed={"name"})
+        token, raw = token_create(user=request.user, name=body.get("name", "api"))
         return Response({**_token_doc(token), "token": raw}, status=status.HTTP_201_CREATED)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from backend.accounts.services import token_create, user_get_or_create
+from backend.core.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -17,9 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="cli")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user, created = user_get_or_create(username=options["username"])
+        try:
+            # One transaction: a token name that cannot be stored leaves no new user behind.
+            with transaction.atomic():
+                user, created = user_get_or_create(username=options["username"])
+                _, raw = token_create(user=user, name=options["name"])
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
         if created:
             self.stdout.write(f"created user {options['username']}")
-        _, raw = token_create(user=user, name=options["name"])
         self.stdout.write("token (shown once, store it now):")
         self.stdout.write(raw)
