@@ -1,4 +1,4 @@
-# AutomateOS image: the same code runs as web (daphne), worker (celery) or reaper; see docker-compose.yml.
+# AutomateOS image: the same code runs as web (uvicorn), worker (celery) or reaper; see docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -25,4 +25,4 @@ USER automateos
 EXPOSE 8000
 VOLUME ["/data"]
 
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "backend.config.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec python -m backend.core.webserver 0.0.0.0 8000"]
