@@ -1,10 +1,10 @@
-"""Celery adapters: ids in, one engine call each; plus the worker's self-supervision and start-up heap hooks."""
+"""Celery adapters: ids in, one engine call each; plus the worker's self-supervision, liveness and start-up heap hooks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from celery.signals import worker_init, worker_ready
+from celery.signals import worker_init, worker_ready, worker_shutdown
 
 from backend.config.celery import app
 
@@ -29,3 +29,17 @@ def _freeze_startup_heap(**_: Any) -> None:
     from backend.core.heap import freeze_startup_objects
 
     freeze_startup_objects()
+
+
+@worker_ready.connect
+def _start_beats(**_: Any) -> None:
+    from workers import beat
+
+    beat.start()
+
+
+@worker_shutdown.connect
+def _stop_beats(**_: Any) -> None:
+    from workers import beat
+
+    beat.stop()

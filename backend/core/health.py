@@ -1,10 +1,12 @@
-"""Health probes of the database and the Celery broker."""
+"""Health probes of the database, the Celery broker and the workers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connection
+
+from backend.core.liveness import BEAT_STALE_S, launcher_note, workers_alive
 
 
 def _database() -> str:
@@ -27,10 +29,22 @@ def _broker() -> str:
         return f"error: {type(exc).__name__}"
 
 
-def health_check() -> dict[str, Any]:
+def _worker() -> str:
+    try:
+        if workers_alive():
+            return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    note = launcher_note("worker")
+    if note:
+        return f"error: worker {note}"
+    return f"error: no worker has reported in the last {BEAT_STALE_S:.0f} s"
+
+
+def health_check(*, with_workers: bool = True) -> dict[str, Any]:
+    """Every part's state; `with_workers=False` checks only what the web process itself needs."""
     report: dict[str, Any] = {"database": _database(), "broker": _broker()}
-    report["ok"] = all(value == "ok" for value in report.values())
-    failing = [name for name, value in report.items() if name != "ok" and value != "ok"]
-    if failing:
-        report["failing"] = failing
-    return {"ok": report.pop("ok"), **report}
+    if with_workers:
+        report["worker"] = _worker() if report["database"] == "ok" else "unknown: the database is down"
+    failing = [name for name, value in report.items() if value != "ok"]
+    return {"ok": not failing, **report, **({"failing": failing} if failing else {})}

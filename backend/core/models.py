@@ -11,3 +11,13 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerBeat(models.Model):
+    """The last time each running worker process said it was alive (what /healthz reads)."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.seen_at.isoformat()}"

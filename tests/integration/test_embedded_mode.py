@@ -59,8 +59,8 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
 
 def test_embedded_mode_runs_a_workflow_with_a_real_worker(embedded: dict[str, Any]) -> None:
     headers = {"Authorization": f"Bearer {embedded['token']}"}
-    health = httpx.get(f"{embedded['base']}/healthz").json()
-    assert health == {"ok": True, "database": "ok", "broker": "ok"}
+    health = wait_for(lambda: (h := httpx.get(f"{embedded['base']}/healthz").json())["ok"] and h, timeout=20)
+    assert health == {"ok": True, "database": "ok", "broker": "ok", "worker": "ok"}
     with serving_target() as target:
         graph = {
             "nodes": [start_node(), http_node("one", f"{target.url}/one"), http_node("two", f"{target.url}/two")],

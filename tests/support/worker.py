@@ -153,11 +153,11 @@ def free_port() -> int:
 
 
 def healthy(base_url: str) -> bool:
-    """True once the server at `base_url` answers /healthz with 200."""
+    """True once the web server at `base_url` answers its own health check (workers not required) with 200."""
     import httpx
 
     try:
-        return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+        return httpx.get(f"{base_url}/healthz?scope=web", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
 
