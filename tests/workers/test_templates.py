@@ -110,7 +110,7 @@ def test_render_string_errors_name_the_path(template: str, message: str) -> None
     ],
 )
 def test_render_string_never_reaches_python_objects(template: str) -> None:
-    with pytest.raises(TemplateError, match="missing value|unknown root"):
+    with pytest.raises(TemplateError, match=r"missing value|unknown root"):
         render_string(template, SCOPE)
 
 

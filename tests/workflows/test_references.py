@@ -64,9 +64,8 @@ def test_reference_errors_unknown_node() -> None:
     graph = _graph(start_node(), _ref("a", body='{"t": "{{steps.ghost.output.body}}"}'), edges=chain("start", "a"))
     (error,) = _errors(graph)
     assert error["path"] == "nodes[1].config.body" and error["code"] == "unknown_step"
-    assert 'node "a" field body: {{steps.ghost.output.body}} reads node "ghost", which is not in this graph' == (
-        error["message"]
-    )
+    expected = 'node "a" field body: {{steps.ghost.output.body}} reads node "ghost", which is not in this graph'
+    assert error["message"] == expected
 
 
 def test_reference_errors_upstream_across_several_hops_is_accepted() -> None:
@@ -152,7 +151,8 @@ def test_reference_errors_ten_thousand_nodes_each_reading_its_ancestors_is_fast(
     for i in range(1, count):
         parent = "start" if i < 100 else f"n{i - 99}"
         grand = f"n{i - 198}" if i >= 199 else parent
-        nodes.append(_ref(f"n{i}", url=f"{URL}/{{{{steps.{parent}.output.body.id}}}}/{{{{steps.{grand}.output.status}}}}"))
+        url = f"{URL}/{{{{steps.{parent}.output.body.id}}}}/{{{{steps.{grand}.output.status}}}}"
+        nodes.append(_ref(f"n{i}", url=url))
     edges = [edge("start", f"n{i}") if i < 100 else edge(f"n{i - 99}", f"n{i}") for i in range(1, count)]
     graph = _graph(*nodes, edges=edges)
     best = float("inf")
