@@ -8,6 +8,8 @@ from typing import Any
 
 from workers.templates import PLACEHOLDER, UNRENDERED_FIELDS, TemplateError, parse_expression
 
+_IN_KEY = "\0key"  # a marker, never a placeholder body: `_walk` found a placeholder in a key
+
 
 @dataclass(frozen=True)
 class StepRef:
@@ -32,6 +34,8 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
                 yield path, match.group(1)
     elif isinstance(value, Mapping):
         for key, item in value.items():
+            if "{{" in str(key) and PLACEHOLDER.search(str(key)):
+                yield f"{path}.{key}", _IN_KEY
             yield from _walk(item, f"{path}.{key}")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
@@ -46,6 +50,9 @@ def config_references(config: Mapping[str, Any]) -> tuple[list[TemplateProblem],
         if key in UNRENDERED_FIELDS:
             continue
         for where, inner in _walk(value, key):
+            if inner is _IN_KEY:
+                problems.append(TemplateProblem(where, "placeholders are filled in values only, not in names (keys)"))
+                continue
             try:
                 expr = parse_expression(inner)
             except TemplateError as exc:

@@ -116,6 +116,16 @@ def test_reference_errors_bad_placeholders(template: str, code: str, needle: str
     assert needle in error["message"] and error["message"].startswith('node "a" field json_body.v')
 
 
+def test_reference_errors_placeholder_in_a_key_is_reported() -> None:
+    node = _ref("a", headers={"X-{{payload.k}}": "v"}, json_body={"{{payload.k}}": 1})
+    errors = _errors(_graph(start_node(), node, edges=chain("start", "a")))
+    assert {(e["path"], e["code"]) for e in errors} == {
+        ("nodes[1].config.headers.X-{{payload.k}}", "invalid_template"),
+        ("nodes[1].config.json_body.{{payload.k}}", "invalid_template"),
+    }
+    assert "not in names (keys)" in errors[0]["message"]
+
+
 def test_reference_errors_short_forms_and_other_roots_are_accepted() -> None:
     config = {"json_body": {"a": "{{x}}", "b": "{{vars.y.z}}", "c": "{{payload.p.0}}", "d": "{{getCredential('k')}}"}}
     compile_graph(_graph(start_node(), _ref("a", **config), edges=chain("start", "a")))
