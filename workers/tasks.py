@@ -1,4 +1,4 @@
-"""Celery adapters: ids in, one engine call each; plus the worker's self-supervision, liveness and start-up heap hooks."""
+"""Celery adapters: ids in, one engine call each; plus the worker's supervision, liveness and heap hooks."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workers.template_url import encode_for, url_part
+
 # No nesting: the body of a placeholder never contains `{{` or `}}`, so one never spans another.
 PLACEHOLDER = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.DOTALL)
 _CREDENTIAL_NAME = r"[A-Za-z0-9_.-]{1,100}"
@@ -16,6 +18,7 @@ _CREDENTIAL = re.compile(rf"""^getCredential\(\s*(?:'({_CREDENTIAL_NAME})'|"({_C
 _SEGMENT = r"[A-Za-z0-9_$-]+"
 _PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
 ROOTS = frozenset({"payload", "vars", "steps"})
+UNRENDERED_FIELDS = frozenset({"auth"})  # config keys copied as written: names, not templates
 _MAX_DEPTH = 64
 _MISSING = object()
 
@@ -58,6 +61,12 @@ def parse_expression(inner: str) -> Expression:
         raise TemplateError(f"invalid template expression {{{{{text}}}}}")
     path = tuple(text.split("."))
     if path[0] not in ROOTS:
+        if len(path) > 1:
+            # Roots are a closed set: a typo such as `paylaod.title` must not read as a variable.
+            raise TemplateError(
+                f"unknown root {path[0]!r} in {{{{{text}}}}}: write {{{{vars.{text}}}}} for a workflow variable "
+                "(roots: payload, vars, steps, getCredential('name'))"
+            )
         path = ("vars", *path)  # bare `{{x}}` is a workflow variable
     return Expression(source=f"{{{{{text}}}}}", path=path)
 
@@ -126,6 +135,38 @@ def render_string(text: str, scope: Scope) -> Any:
     return render_text(text, scope)
 
 
+def render_url(text: str, scope: Scope) -> str:
+    """A URL: exactly one placeholder is the whole URL; otherwise each value is encoded for its part."""
+    if not has_placeholder(text):
+        return text
+    whole = PLACEHOLDER.fullmatch(text.strip())
+    if whole is not None:
+        return to_text(_evaluate(parse_expression(whole.group(1)), scope))
+    out: list[str] = []
+    end = 0
+    for match in PLACEHOLDER.finditer(text):
+        out.append(text[end : match.start()])
+        value = to_text(_evaluate(parse_expression(match.group(1)), scope))
+        out.append(encode_for(url_part("".join(out)), value))
+        end = match.end()
+    out.append(text[end:])
+    return "".join(out)
+
+
+def render_header(text: str, scope: Scope) -> str:
+    """A header value as text; a value bringing CR or LF is refused, so it cannot start a new header."""
+
+    def value(match: re.Match[str]) -> str:
+        expr = parse_expression(match.group(1))
+        result = to_text(_evaluate(expr, scope))
+        if "\r" in result or "\n" in result:
+            # The message names the placeholder, never the value: it may be a secret.
+            raise TemplateError(f"the value of {expr.source} contains a line break (CR/LF), not allowed in a header")
+        return result
+
+    return PLACEHOLDER.sub(value, text) if has_placeholder(text) else text
+
+
 def _join(path: str, key: Any) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -182,9 +223,10 @@ def render_config(
     config: Mapping[str, Any],
     scope: Scope,
     *,
-    skip: frozenset[str] = frozenset({"auth"}),
+    skip: frozenset[str] = UNRENDERED_FIELDS,
     json_string_fields: frozenset[str] = frozenset({"body"}),
-    text_fields: frozenset[str] = frozenset({"url", "headers"}),
+    url_fields: frozenset[str] = frozenset({"url"}),
+    header_fields: frozenset[str] = frozenset({"headers"}),
 ) -> dict[str, Any]:
     """The node config with every placeholder resolved; `skip` keys are copied untouched."""
     resolved: dict[str, Any] = {}
@@ -193,9 +235,23 @@ def render_config(
             resolved[key] = value
         elif key in json_string_fields and isinstance(value, str) and has_placeholder(value):
             resolved[key] = _render_json_string(value, scope, path=key)
+        elif key in url_fields and isinstance(value, str):
+            resolved[key] = _at(key, render_url, value, scope)
+        elif key in header_fields and isinstance(value, Mapping):
+            resolved[key] = {
+                name: _at(_join(key, name), render_header, text, scope) if isinstance(text, str) else text
+                for name, text in value.items()
+            }
         else:
-            resolved[key] = render(value, scope, path=key, as_text=key in text_fields)
+            resolved[key] = render(value, scope, path=key, as_text=key in header_fields)
     return resolved
+
+
+def _at(where: str, renderer: Callable[[str, Scope], str], text: str, scope: Scope) -> str:
+    try:
+        return renderer(text, scope)
+    except TemplateError as exc:
+        raise TemplateError(exc.message, field=where) from None
 
 
 def iter_expressions(value: Any, *, path: str = "") -> Iterator[tuple[str, str]]:

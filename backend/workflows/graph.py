@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from backend.core.errors import ValidationFailed
 from backend.core.limits import NODE_ID_MAX, NODE_LABEL_MAX, text_problem
+from backend.workflows.references import reference_errors
 from workers.executors.base import NodeSpec
 from workers.executors.registry import SPECS
 
@@ -42,6 +43,7 @@ class _Node:
     kind: str
     label: str
     config: dict[str, Any]
+    config_path: str = ""
     deps: list[int] = field(default_factory=list)
     next: list[int] = field(default_factory=list)
 
@@ -77,6 +79,8 @@ def compile_graph(raw: Any, *, specs: Mapping[str, NodeSpec] = SPECS) -> dict[st
         for cycle in _find_cycles(leftover):
             names = " → ".join(f'"{n.id}"' for n in [*cycle, cycle[0]])
             errors.add(f"nodes[{cycle[0].index}]", "cycle", f"cycle: {names}")
+    # Ancestry is only meaningful without a cycle; syntax and unknown ids are checked either way.
+    errors.errors.extend(reference_errors(nodes, order=None if leftover else order, invalid_ids=all_ids - by_id.keys()))
     if errors.errors:
         raise GraphError(errors.errors)
     return _plan(order)
@@ -188,7 +192,7 @@ def _read_node(
         return None
     # Only what the user set: the executor tells "left at the default" from "chosen" (e.g. timeouts).
     clean = validated.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    return _Node(index=index, id=node_id, kind=kind, label=label, config=clean)
+    return _Node(index=index, id=node_id, kind=kind, label=label, config=clean, config_path=config_path)
 
 
 def _read_edges(raw_edges: Sequence[Any], by_id: Mapping[str, _Node], known_ids: set[str], errors: _Collector) -> None:

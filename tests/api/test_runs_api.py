@@ -149,6 +149,30 @@ def test_run_start_compiler_error_is_400_and_nothing_stored(api: APIClient) -> N
     assert Run.objects.count() == 0 and Step.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("source", "code"),
+    [("ping", "self_reference"), ("after", "not_upstream"), ("side", "not_upstream"), ("ghost", "unknown_step")],
+)
+def test_run_start_bad_step_reference_is_400_naming_node_and_field(api: APIClient, source: str, code: str) -> None:
+    reader = http_node("ping", URL, headers={"X-Id": f"{{{{steps.{source}.output.body.id}}}}"})
+    graph = {
+        "nodes": [start_node(), reader, http_node("after", URL), http_node("side", URL)],
+        "edges": [*chain("start", "ping", "after"), *chain("start", "side")],
+    }
+    response = _post(api, {"graph": graph})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_graph"
+    (detail,) = error["details"]["errors"]
+    assert detail == {
+        "path": "nodes[1].config.headers.X-Id",
+        "code": code,
+        "message": detail["message"],
+    }
+    assert 'node "ping" field headers.X-Id' in error["message"]
+    assert Run.objects.count() == 0 and Step.objects.count() == 0
+
+
 def test_run_start_malformed_json_is_400(api: APIClient) -> None:
     response = api.post("/v1/runs", data="{not json", content_type="application/json")
     assert response.status_code == 400

@@ -121,6 +121,26 @@ def test_workflow_create_invalid_graph_is_400_with_paths_and_nothing_stored(api:
     assert Workflow.objects.count() == 0
 
 
+def test_workflow_create_downstream_step_reference_is_400_naming_node_and_field(api: APIClient) -> None:
+    first = http_node("first", URL, json_body={"total": "{{steps.second.output.body.total}}"})
+    graph = builder_file([start_node(), first, http_node("second", URL)], chain("start", "first", "second"))
+    error = _assert_error(_post(api, {"name": "Bad", "graph": graph}), 400, "invalid_graph")
+    (detail,) = error["details"]["errors"]
+    assert detail["path"] == "nodes[1].data.config.json_body.total" and detail["code"] == "not_upstream"
+    assert 'node "first" field json_body.total' in error["message"]
+    assert Workflow.objects.count() == 0
+
+
+def test_workflow_update_self_reference_is_400_and_unchanged(api: APIClient) -> None:
+    created = _create(api)
+    graph = _graph(url=URL + "/{{steps.ping.output.body.id}}")
+    response = api.patch(f"/v1/workflows/{created['id']}", data={"graph": graph}, format="json")
+    error = _assert_error(response, 400, "invalid_graph")
+    assert error["details"]["errors"][0]["path"] == "nodes[1].data.config.url"
+    assert 'node "ping" field url' in error["message"]
+    assert api.get(f"/v1/workflows/{created['id']}").json()["graph"]["nodes"] == created["graph"]["nodes"]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -36,7 +36,7 @@ WORKFLOW = {
                     "method": "POST",
                     "url": "{{getCredential('slackWebhook')}}",
                     "headers": {"Content-Type": "application/json"},
-                    "body": '{"text": "New order {{payload.orderId}} for {{fetch.body.total}}"}',
+                    "body": '{"text": "New order {{payload.orderId}} for {{steps.fetch.output.body.total}}"}',
                 },
             },
         },

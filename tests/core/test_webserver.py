@@ -38,7 +38,7 @@ def _exchange(port: int, request: bytes) -> bytes:
 
 
 def test_web_argv_serves_health_without_a_server_header(served: int) -> None:
-    reply = _exchange(served, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    reply = _exchange(served, b"GET /healthz?scope=web HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     head = reply.split(b"\r\n\r\n", 1)[0].lower()
     assert head.startswith(b"http/1.1 200")
     assert b"\r\nserver:" not in head

@@ -113,3 +113,23 @@ def test_flow_steps_output_feeds_templates_of_later_nodes(
     inline_dispatcher.drain()
     assert Run.objects.get(pk=run.pk).status == "succeeded"
     assert stub.requests_to("/ok")[0].json() == {"ref": 42}
+
+
+def test_flow_template_values_arrive_as_one_query_value_and_one_path_segment(
+    user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
+) -> None:
+    stub.route("ANY", "/files/..%2Fadmin", json={"ok": True})
+    graph = {
+        "nodes": [
+            start_node(),
+            http_node("search", f"{stub.url}/ok?q={{{{payload.q}}}}&page=2"),
+            http_node("file", f"{stub.url}/files/{{{{payload.name}}}}"),
+        ],
+        "edges": [*chain("start", "search"), *chain("start", "file")],
+    }
+    run, _ = run_start(owner=user, graph=graph, payload={"q": "shoes&q=1", "name": "../admin"})
+    inline_dispatcher.drain()
+    assert Run.objects.get(pk=run.pk).status == "succeeded"
+    (seen,) = stub.requests_to("/ok")
+    assert seen.query == {"q": ["shoes&q=1"], "page": ["2"]}
+    assert len(stub.requests_to("/files/..%2Fadmin")) == 1 and stub.requests_to("/admin") == []

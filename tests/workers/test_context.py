@@ -223,3 +223,27 @@ def test_parse_env_credentials() -> None:
         "notionToken": "NOTION_TOKEN",
         "slackWebhook": "SLACK_WEBHOOK",
     }
+
+
+def test_prepare_node_header_value_with_line_break_fails_naming_node_and_field(user: Any) -> None:
+    node = _node({"url": "https://x.test", "headers": {"X-Title": "{{payload.title}}"}}, "Ping")
+    with pytest.raises(PreparationError) as info:
+        _prepare(user, node, payload={"title": "hi\r\nX-Admin: yes"})
+    assert str(info.value) == (
+        "the value of {{payload.title}} contains a line break (CR/LF), not allowed in a header "
+        '(node "Ping", field headers.X-Title)'
+    )
+
+
+def test_prepare_node_secret_with_line_break_is_refused_without_showing_it(user: Any) -> None:
+    credential_create(owner=user, name="multi", kind="secret_text", value="abc\ndef-secret")
+    node = _node({"url": "https://x.test", "headers": {"X-Key": "{{getCredential('multi')}}"}}, "Ping")
+    with pytest.raises(PreparationError) as info:
+        _prepare(user, node)
+    assert "field headers.X-Key" in str(info.value) and "def-secret" not in str(info.value)
+
+
+def test_prepare_node_url_values_are_encoded_for_their_part(user: Any) -> None:
+    node = _node({"url": "https://x.test/items/{{payload.id}}?q={{payload.q}}"})
+    config = _prepare(user, node, payload={"id": "../admin", "q": "a&q=1"}).context.config
+    assert config["url"] == "https://x.test/items/..%2Fadmin?q=a%26q%3D1"

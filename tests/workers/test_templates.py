@@ -45,7 +45,7 @@ SCOPE = Scope(
         ("{{payload.obj.a.1.b}}", "x"),
         ("{{vars.notionDatabaseId}}", "db-1"),
         ("{{notionDatabaseId}}", "db-1"),
-        ("{{nested.k}}", "v"),
+        ("{{vars.nested.k}}", "v"),
         ("{{count}}", 2),
         ("{{steps.fetch-1.output.body.name}}", "N"),
         ("{{steps.fetch-1.output.body.items.1.id}}", "i1"),
@@ -85,6 +85,7 @@ def test_render_string_table(template: str, expected: Any) -> None:
         ("{{getCredential('a' + 'b')}}", "invalid template expression"),
         ("{{ __import__('os').environ }}", "invalid template expression"),
         ("{{payload|safe}}", "invalid template expression"),
+        ("{{paylaod.title}}", "unknown root 'paylaod' in {{paylaod.title}}: write {{vars.paylaod.title}}"),
     ],
 )
 def test_render_string_errors_name_the_path(template: str, message: str) -> None:
@@ -109,7 +110,7 @@ def test_render_string_errors_name_the_path(template: str, message: str) -> None
     ],
 )
 def test_render_string_never_reaches_python_objects(template: str) -> None:
-    with pytest.raises(TemplateError, match="missing value"):
+    with pytest.raises(TemplateError, match=r"missing value|unknown root"):
         render_string(template, SCOPE)
 
 

@@ -309,3 +309,15 @@ def test_compile_graph_http_config_the_client_cannot_send_names_node_and_field()
         errors[1]["message"]
         == 'node "ping" config.headers: header "Host" cannot be set by hand: it is set from the URL'
     )
+
+
+def test_compile_graph_without_start_node_runs_every_node_without_inputs_first() -> None:
+    graph = _flat(http_node("a", URL), http_node("b", URL), http_node("c", URL), edges=chain("a", "c"))
+    plan = compile_graph(graph)
+    assert plan["roots"] == ["a", "b"]
+    assert [n["id"] for n in plan["nodes"]] == ["a", "b", "c"]
+
+
+def test_compile_graph_start_node_is_one_root_among_nodes_without_inputs() -> None:
+    plan = compile_graph(_flat(start_node(), http_node("a", URL), http_node("lone", URL), edges=chain("start", "a")))
+    assert plan["roots"] == ["start", "lone"]
