@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -14,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -21,6 +24,14 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = ROOT / ".env"
+# The environment as the launcher got it. Importing the settings loads `.env` into os.environ; the
+# children must not inherit that copy, or a value changed in `.env` would never reach a restarted one.
+BASE_ENV = dict(os.environ)
+# A crashing child is restarted after 1, 2, 4 … up to 30 s; one that stayed up this long starts over at 1.
+BACKOFF_FIRST_S = 1.0
+BACKOFF_MAX_S = 30.0
+STABLE_S = 60.0
+_ERROR_LINE = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit)\b(?::.*|\(.*)?)$")
 # A worker finishing its in-flight steps on SIGTERM may need up to an HTTP timeout; past this we kill.
 GRACE_S = float(os.environ.get("AUTOMATEOS_SHUTDOWN_GRACE_S", "30"))
 _COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
@@ -115,8 +126,15 @@ class Child:
         self.color = color
         self.proc: subprocess.Popen[bytes] | None = None
         self.reader: threading.Thread | None = None
+        self.tail: deque[str] = deque(maxlen=60)
+        self.started_at = 0.0
+        self.delay = 0.0
+        self.restart_at: float | None = None
+        self.last_error = ""
 
     def start(self, env: dict[str, str]) -> None:
+        self.tail.clear()
+        self.started_at = time.monotonic()
         # A session of its own: the terminal's Ctrl+C reaches only the launcher, which then sends one
         # SIGTERM. Celery treats a second signal as "cold shutdown", so it must not get two.
         self.proc = subprocess.Popen(
@@ -135,6 +153,7 @@ class Child:
         prefix = f"{self.color}{self.name:>9} |{_RESET} " if use_color else f"{self.name:>9} | "
         for raw in iter(self.proc.stdout.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.tail.append(line)
             with lock:
                 out.write(prefix + line + "\n")
                 out.flush()
@@ -149,49 +168,110 @@ class Child:
                 os.killpg(self.proc.pid, sig)
 
 
+def last_error_line(lines: Sequence[str]) -> str:
+    """The line a person needs from a dead child's output: its last exception, else its last words."""
+    for line in reversed(lines):
+        match = _ERROR_LINE.search(line.strip())
+        if match:
+            return match.group(1).strip()
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
+
+
+def next_backoff(previous_s: float, ran_for_s: float) -> float:
+    """The wait before the next start: doubling while the child keeps crashing, reset once it stayed up."""
+    if previous_s <= 0 or ran_for_s >= STABLE_S:
+        return BACKOFF_FIRST_S
+    return min(previous_s * 2, BACKOFF_MAX_S)
+
+
+def _status_file() -> Path | None:
+    try:
+        return Path(_settings().DATA_DIR) / "supervisor.json"
+    except Exception:
+        return None
+
+
 class Supervisor:
     def __init__(self, children: list[Child]) -> None:
         self.children = children
         self.signals = 0
         self.lock = threading.Lock()
+        self.notes: dict[str, str] = {}
+        self.status_file = _status_file()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.signals += 1
 
+    def _child_env(self) -> dict[str, str]:
+        # Built afresh for every start, from the launcher's own environment: the child's settings then
+        # read `.env` as it is now, so a key added there reaches a restarted worker.
+        env = {**BASE_ENV, "PYTHONUNBUFFERED": "1"}
+        env.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
+        return env
+
+    def _note(self, name: str, note: str | None) -> None:
+        """Tell /healthz (through a file under DATA_DIR) what the launcher knows of a child."""
+        if note is None:
+            self.notes.pop(name, None)
+        else:
+            self.notes[name] = note
+        if self.status_file is None:
+            return
+        with contextlib.suppress(OSError):
+            if self.notes:
+                self.status_file.write_text(json.dumps(self.notes))
+            else:
+                self.status_file.unlink(missing_ok=True)
+
+    def _exited(self, child: Child) -> None:
+        """Report a dead child once in plain words and, if it may restart, schedule that with backoff."""
+        code = child.proc.returncode if child.proc else 1
+        error = last_error_line(list(child.tail))
+        ran_for = time.monotonic() - child.started_at
+        child.delay = next_backoff(child.delay, ran_for)
+        when = f"; restarting in {child.delay:.0f} s" if child.restartable else ""
+        if error and error != child.last_error:
+            _say(f"{child.name} exited: {error}{when}")
+        else:
+            _say(f"{child.name} exited again with code {code}{' (same error)' if error else ''}{when}")
+        child.last_error = error
+        self._note(child.name, f"exited: {error or f'code {code}'}")
+        child.restart_at = time.monotonic() + child.delay if child.restartable else None
+
     def run(self, *, on_started: Any = None) -> int:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
         use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         for child in self.children:
-            self._start(child, env, use_color)
+            self._start(child, use_color)
         if on_started is not None:
             threading.Thread(target=on_started, daemon=True).start()
 
         exit_code = 0
         while self.signals == 0:
-            failed = [c for c in self.children if not c.alive()]
-            if failed:
-                child = failed[0]
-                code = child.proc.returncode if child.proc else 1
-                if child.restartable:
-                    # Like a container restart policy: the database holds the runs, a new worker
-                    # (or reaper) picks them up.
-                    _say(f"{child.name} exited with code {code}; starting a new one")
-                    time.sleep(1.0)
-                    self._start(child, env, use_color)
-                    continue
-                _say(f"{child.name} exited with code {code}; stopping the others")
-                exit_code = code or 1
-                break
+            now = time.monotonic()
+            for child in self.children:
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        child.restart_at = None
+                        self._start(child, use_color)
+                elif not child.alive():
+                    if child.reader is not None:
+                        child.reader.join(timeout=1)  # so its last lines are in the tail
+                    self._exited(child)
+                    if not child.restartable:
+                        exit_code = (child.proc.returncode if child.proc else 1) or 1
+                        _say(f"stopping the others: {child.name} is needed")
+                        return self._stop(exit_code)
+                elif child.last_error and now - child.started_at >= STABLE_S:
+                    child.last_error = ""
+                    self._note(child.name, None)
             time.sleep(0.2)
-        else:
-            _say("stopping (Ctrl+C again to kill at once)")
+        _say("stopping (Ctrl+C again to kill at once)")
         return self._stop(exit_code)
 
-    def _start(self, child: Child, env: dict[str, str], use_color: bool) -> None:
-        child.start(env)
+    def _start(self, child: Child, use_color: bool) -> None:
+        child.start(self._child_env())
         _say(f"started {child.name} (pid {child.proc.pid if child.proc else '?'}): {' '.join(child.argv)}")
         child.reader = threading.Thread(target=child.pump, args=(sys.stdout, self.lock, use_color), daemon=True)
         child.reader.start()
@@ -216,6 +296,8 @@ class Supervisor:
                 child.reader.join(timeout=2)
             code = child.proc.returncode if child.proc else None
             _say(f"{child.name} stopped (exit {code})")
+        self.notes.clear()
+        self._note("", None)
         return exit_code
 
 
@@ -255,16 +337,19 @@ def _port() -> int:
 
 def _announce_when_healthy(url: str) -> None:
     deadline = time.monotonic() + 90
+    last = "no answer"
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}healthz", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
                     break
+        except urllib.error.HTTPError as exc:
+            last = exc.read().decode("utf-8", "replace")
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.5)
     else:
-        _say(f"{url}healthz did not answer 200 within 90 s; see the output above")
+        _say(f"{url}healthz did not answer 200 within 90 s (last answer: {last}); see the output above")
         return
     bar = "-" * 72
     _say(bar)
@@ -272,6 +357,10 @@ def _announce_when_healthy(url: str) -> None:
     _say("login: admin  (password and API token printed above on the first start;")
     _say("        new token: python manage.py create_api_token admin)")
     _say("Ctrl+C stops everything.")
+    from backend.core.banner import startup_notes
+
+    for note in startup_notes(_settings()):
+        _say(f"note: {note}")
     _say(bar)
 
 
