@@ -12,7 +12,7 @@ PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
 BENCH_QUICK := $(if $(filter 1 true yes,$(QUICK)),AUTOMATEOS_BENCH_QUICK=1 ,)
 
 .PHONY: help run worker test test-faults bench live-check lint fmt migrate clean services venv dev \
-        _ruff _format _mypy _pytest _js _browser
+        _ruff _format _mypy _pytest _js _browser _smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ live-check: $(VENV)/.stamp-run ## run both starter workflows against the real Sl
 
 # `-k` keeps going after a failed step so one run shows every problem; the exit code is still non-zero.
 test: $(VENV)/.stamp-dev services ## lint, types, Python tests, JS tests, browser tests (against PostgreSQL + Redis)
-	$(MAKE) -k _ruff _format _mypy _pytest _js _browser
+	$(MAKE) -k _ruff _format _mypy _pytest _js _browser _smoke
 
 test-faults: $(VENV)/.stamp-dev services ## fault-injection tests (pytest -m faults)
 	$(PY) -m pytest -m faults -s || { rc=$$?; if [ $$rc -eq 5 ]; then echo "test-faults: no fault tests collected yet"; else exit $$rc; fi; }
@@ -88,7 +88,11 @@ _mypy:
 	$(PY) -m mypy backend workers
 # The main group must collect tests (exit 5 fails); browser and fault groups are optional.
 _pytest:
-	$(PY) -m pytest -m "not browser and not faults"
+	$(PY) -m pytest -m "not browser and not faults and not smoke"
+# A copy of the repository as a clone has it, on a venv from requirements.txt alone (cached under
+# ~/.cache/automateos by the file's hash): `make run`, the README's quick start, the deploy entry points.
+_smoke:
+	$(PY) -m pytest -m smoke
 _js:
 	@if [ -d tests/js ]; then echo "node --test tests/js"; node --test tests/js; else echo "js: no tests/js folder; skipped"; fi
 # Sync Playwright cannot share a process with the async Channels tests: a pytest run of its own.

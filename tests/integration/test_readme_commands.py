@@ -11,36 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.readme import README, quick_start
 from tests.support.worker import REPO, child_env, serving_web, wait_for
 
 pytestmark = pytest.mark.integration
-
-README = REPO / "README.md"
-
-
-def _section(title: str) -> str:
-    text = README.read_text()
-    match = re.search(rf"(?ms)^## {re.escape(title)}\n(.*?)(?=^## )", text)
-    assert match, f"README has no section {title!r}"
-    return match.group(1)
-
-
-def _shell_blocks(text: str) -> list[str]:
-    return re.findall(r"(?ms)^```sh\n(.*?)^```", text)
-
-
-def _commands(block: str) -> list[str]:
-    """The block's commands: continuation lines joined, comments and `# →` answers dropped."""
-    commands, current = [], ""
-    for line in block.splitlines():
-        stripped = line.split("  #", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
-        if not stripped and not current:
-            continue
-        current += stripped + "\n"
-        if not stripped.endswith("\\") and current.count("'") % 2 == 0:
-            commands.append(current.strip())
-            current = ""
-    return commands
 
 
 def test_readme_make_targets_exist() -> None:
@@ -61,23 +35,20 @@ def test_readme_quick_start_runs_as_written(worker: Any, tmp_path: Path) -> None
     token = made.stdout.strip().splitlines()[-1].strip()
     assert token.startswith("aos_"), made.stdout
 
-    commands = _commands(_shell_blocks(_section("Quick start with curl"))[0])
-    assert commands[0].startswith("TOKEN=") and len(commands) == 3, commands
     with serving_web(child_env(), tmp_path / "web.log") as base:
-        port = base.rsplit(":", 1)[1]
+        start_cmd, read_cmd = quick_start(int(base.rsplit(":", 1)[1]))
 
         def run(command: str) -> Any:
-            script = f"TOKEN={token}\n" + command.replace("localhost:8000", f"127.0.0.1:{port}").replace(
-                "127.0.0.1:8000", f"127.0.0.1:{port}"
+            done = subprocess.run(
+                ["bash", "-c", f"TOKEN={token}\n{command}"], capture_output=True, text=True, timeout=30, check=True
             )
-            done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=True)
             return json.loads(done.stdout)
 
-        started = run(commands[1])
+        started = run(start_cmd)
         assert started["status"] == "queued" and started["runId"] == started["id"]
         finished = wait_for(
             lambda: (
-                (doc := run(commands[2].replace("<id>", started["runId"])))["status"] in ("succeeded", "failed") and doc
+                (doc := run(read_cmd.replace("<id>", started["runId"])))["status"] in ("succeeded", "failed") and doc
             ),
             timeout=30,
             interval=0.2,

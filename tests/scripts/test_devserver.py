@@ -67,7 +67,7 @@ sys.path.insert(0, {repo!r})
 import importlib.util
 spec = importlib.util.spec_from_file_location("devserver", {path!r})
 d = importlib.util.module_from_spec(spec); spec.loader.exec_module(d)
-crash = [sys.executable, "-c", "import sys; print('booting'); raise ModuleNotFoundError(\\"No module named 'packaging'\\")"]
+crash = [sys.executable, "-c", "import sys; raise ModuleNotFoundError(\\"No module named 'packaging'\\")"]
 sys.exit(d.Supervisor([d.Child("worker", crash, "", restartable=True)]).run())
 """
 
