@@ -89,3 +89,12 @@ def user_get_or_create(*, username: str) -> tuple[Any, bool]:
         raise ValidationFailed(f"`username` {problem}", details={"username": [problem]})
     user, created = get_user_model().objects.get_or_create(username=username)
     return user, created
+
+
+def dev_origin_user(*, username: str) -> Any:
+    """The local user the development origin mode serves; created with no usable password."""
+    user, created = user_get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

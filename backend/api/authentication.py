@@ -1,13 +1,14 @@
-"""DRF authentication: `Authorization: Bearer <token>`, and the session with CSRF enforced."""
+"""DRF authentication: `Authorization: Bearer <token>`, the session with CSRF, a development origin user."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from backend.accounts.services import token_authenticate
+from backend.accounts.services import dev_origin_user, token_authenticate
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -31,3 +32,16 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
 class CsrfSessionAuthentication(authentication.SessionAuthentication):
     """Session login for the browser; DRF's own class already enforces CSRF on unsafe methods."""
+
+
+class DevOriginUserAuthentication(authentication.BaseAuthentication):
+    """Development only (refused by the settings outside debug mode): a request with no token and no
+    session, sent by a browser from an allowed CORS origin, acts as the one named local user."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        if request.META.get("HTTP_AUTHORIZATION"):
+            return None
+        origin = request.META.get("HTTP_ORIGIN", "").rstrip("/")
+        if not origin or origin not in settings.CORS_ALLOWED_ORIGINS:
+            return None
+        return dev_origin_user(username=settings.DEV_ORIGIN_USER), None

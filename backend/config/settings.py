@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
     "channels",
     "backend.core",
     "backend.accounts",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app (uvicorn serves none): the builder's CSS and ES modules.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may answer: a preflight is answered here, without authentication.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,6 +167,37 @@ REST_FRAMEWORK: dict[str, Any] = {
     "EXCEPTION_HANDLER": "backend.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+
+# --- Browser clients on other origins -------------------------------------------------------
+# Front ends served elsewhere (another port counts) may call /v1/ with these request headers and
+# read X-Request-ID; preflights are answered by the CORS middleware, before any authentication.
+CORS_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env.list("AUTOMATEOS_CORS_ALLOWED_ORIGINS", default=[])]
+for _origin in CORS_ALLOWED_ORIGINS:
+    _parts = urlsplit(_origin)
+    if _parts.scheme not in ("http", "https") or not _parts.netloc or _parts.path or _parts.query:
+        raise ImproperlyConfigured(
+            f"AUTOMATEOS_CORS_ALLOWED_ORIGINS: {_origin!r} is not an origin; write scheme://host[:port] "
+            "with nothing after it, e.g. http://localhost:3000"
+        )
+CORS_URLS_REGEX = r"^/v1/"
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ("x-request-id",)
+CORS_ALLOW_CREDENTIALS = False
+# Development only: token-less API requests from an allowed origin act as this local user, for a
+# front end that sends no credentials at all (the prototype's builder).
+DEV_ORIGIN_USER = env.str("AUTOMATEOS_DEV_ORIGIN_USER", default="")
+if DEV_ORIGIN_USER:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUTOMATEOS_DEV_ORIGIN_USER serves requests without a token and is for local development only: "
+            "it needs AUTOMATEOS_DEBUG=true. Unset it, or use an API token."
+        )
+    if not CORS_ALLOWED_ORIGINS:
+        raise ImproperlyConfigured(
+            "AUTOMATEOS_DEV_ORIGIN_USER needs AUTOMATEOS_CORS_ALLOWED_ORIGINS: only requests from those origins "
+            "are served without a token."
+        )
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].append("backend.api.authentication.DevOriginUserAuthentication")
 
 # --- Hardening ------------------------------------------------------------------------------
 # Behind TLS (AUTOMATEOS_HTTPS=true) cookies are secure, HTTP redirects to HTTPS and HSTS is on;

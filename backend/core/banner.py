@@ -13,4 +13,8 @@ def startup_notes(settings: Any) -> list[str]:
     engine = getattr(settings, "AUTOMATEOS", {})
     if engine.get("ALLOW_PRIVATE_NETWORKS"):
         notes.append("HTTP nodes may call loopback and private networks (AUTOMATEOS_ALLOW_PRIVATE_NETWORKS=true)")
+    dev_user = getattr(settings, "DEV_ORIGIN_USER", "")
+    if dev_user:
+        origins = ", ".join(getattr(settings, "CORS_ALLOWED_ORIGINS", []))
+        notes.append(f"requests without a token from {origins} act as user '{dev_user}' (AUTOMATEOS_DEV_ORIGIN_USER)")
     return notes

@@ -288,3 +288,10 @@ def test_run_start_refuses_an_idempotency_key_it_cannot_store(api: APIClient, ke
     assert response.status_code == 400, response.content
     assert needle in response.json()["error"]["details"]["Idempotency-Key"][0]
     assert not Run.objects.exists()
+
+
+def test_runs_empty_credential_name_is_accepted_in_both_graph_forms(api: APIClient) -> None:
+    node = http_node("ping", URL, auth={"credentialName": ""})
+    flat = {"nodes": [start_node(), node], "edges": chain("start", "ping")}
+    assert _post(api, {"graph": flat}).status_code == 201
+    assert _post(api, {"graph": builder_file(flat["nodes"], flat["edges"])}).status_code == 201

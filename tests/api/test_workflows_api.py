@@ -323,3 +323,20 @@ def test_stored_workflow_over_the_limits_still_reads_and_its_run_is_a_400(api: A
     error = _assert_error(_post(api, {"workflowId": str(workflow.pk)}, path="/v1/runs"), 400, "invalid_graph")
     assert [e["path"] for e in error["details"]["errors"]] == ["nodes[1].id"]
     assert api.patch(f"/v1/workflows/{workflow.pk}", {"description": "fixed"}, format="json").status_code == 200
+
+
+def test_workflows_empty_credential_name_means_no_authentication_and_round_trips(api: APIClient) -> None:
+    node = http_node("ping", "https://hooks.example.test/x", auth={"credentialName": ""})
+    file = builder_file([start_node(), node], chain("start", "ping"), name="No auth")
+    created = api.post("/v1/workflows", data=json.dumps(file), content_type="application/json")
+    assert created.status_code == 201, created.content
+    workflow_id = created.json()["id"]
+    updated = api.put(
+        f"/v1/workflows/{workflow_id}",
+        data=json.dumps({"name": "No auth", "graph": {"nodes": [start_node(), node], "edges": chain("start", "ping")}}),
+        content_type="application/json",
+    )
+    assert updated.status_code == 200, updated.content
+    exported = api.get(f"/v1/workflows/{workflow_id}/export").json()
+    [ping] = [n for n in exported["nodes"] if n["id"] == "ping"]
+    assert ping["data"]["config"]["auth"] == {"credentialName": ""}

@@ -85,6 +85,14 @@ class HttpConfig(BaseModel):
         description="Follow up to 5 redirects; credentials are dropped when the origin changes.",
     )
 
+    @field_validator("auth", mode="before")
+    @classmethod
+    def _no_credential_means_no_auth(cls, value: Any) -> Any:
+        # The prototype's inspector writes an empty name for "No authentication".
+        if isinstance(value, dict) and set(value) == {"credentialName"} and value["credentialName"] in ("", None):
+            return None
+        return value
+
     @field_validator("url")
     @classmethod
     def _absolute_url(cls, value: str, info: ValidationInfo) -> str:
