@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DataError, close_old_connections, connection
+from django.utils.timezone import now as _now
 
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run
@@ -60,12 +62,13 @@ def _execute(step_id: int) -> None:
     claim = step_claim(step_id=step_id)
     if claim is None:
         return
-    logs: list[EventDraft] = []
     with WATCHER.watching(claim.step.pk, claim.attempt) as watch:
-        redactor, outcome = _run_node(claim, logs, watch)
+        watch.run_id = claim.run.pk
+        redactor, outcome = _run_node(claim, watch.lines, watch)
+    unflushed = watch.take_unflushed()
     if watch.lease_lost:
         return  # fenced off (see Watcher._fence): the reaper re-queues this step
-    outcome.logs = [_redact_draft(d, redactor) for d in logs]
+    outcome.logs = [_redact_draft(d, redactor) for d in unflushed]
     outcome.error = outcome.error.replace("\x00", "\ufffd")
     try:
         _finish(claim, outcome)
@@ -89,7 +92,10 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
     limits = engine_limits()
 
     def log(level: str, message: str, data: Mapping[str, Any]) -> None:
-        logs.append(EventDraft(type="log", level=level, node_id=step.node_id, message=message, data=dict(data)))
+        # Stamped now, when it happens: a retried step's lines are seconds apart, not all at its finish.
+        logs.append(
+            EventDraft(type="log", level=level, node_id=step.node_id, message=message, data=dict(data), ts=_now())
+        )
 
     redactor = Redactor()
     name = step.label or step.node_id
@@ -106,6 +112,7 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
             log=log,
         )
         redactor = prepared.redactor
+        watch.redact = lambda line: _redact_draft(dataclasses.replace(line, data=dict(line.data)), redactor)
         prepared.context.is_cancelled = watch.stopped.is_set
         prepared.context.abort_hooks = watch.abort_hooks
         _release_pooled_connection()

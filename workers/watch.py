@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils import timezone
 
+from backend.events.publisher import EventDraft, append_events
 from backend.runs.models import Step
 from backend.runs.states import RUN_ACTIVE, StepStatus
 
@@ -55,6 +59,33 @@ class Watch:
     # The claim stamped a heartbeat, so the lease runs from here until a heartbeat renews it.
     renewed: float = field(default_factory=time.monotonic)
     lease_lost: bool = False
+    # The step's log lines as the node writes them. Lines still unwritten after a while (a slow or
+    # stuck request) are stored by the watcher, so a step that is cancelled, or whose worker dies,
+    # still shows what it was doing; `flushed` counts the lines stored so far.
+    run_id: Any = None
+    lines: list[EventDraft] = field(default_factory=list)
+    redact: Callable[[EventDraft], EventDraft] | None = None
+    flushed: int = 0
+    closed: bool = False
+    lines_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def flush_lines(self, *, older_than: timedelta) -> None:
+        """Store the unwritten lines once the oldest of them is `older_than` old."""
+        with self.lines_lock:
+            pending = self.lines[self.flushed :]
+            if self.closed or self.redact is None or not pending:
+                return
+            if pending[0].ts is not None and pending[0].ts > timezone.now() - older_than:
+                return
+            with transaction.atomic():
+                append_events(run_id=self.run_id, drafts=[self.redact(line) for line in pending])
+            self.flushed += len(pending)
+
+    def take_unflushed(self) -> list[EventDraft]:
+        """The lines the watcher did not store, for the step's finish; no flush happens after this."""
+        with self.lines_lock:
+            self.closed = True
+            return self.lines[self.flushed :]
 
     def stop(self, *, lease_lost: bool = False) -> None:
         """Cancelled, or this attempt lost the step: wake the executor and break its I/O."""
@@ -104,6 +135,7 @@ class Watcher:
                 continue
             try:
                 close_old_connections()
+                self._flush(watches.values(), interval)
                 alive = steps_heartbeat(owned={w.step_id: w.attempt for w in watches.values()})
             except Exception as exc:  # the database may be restarting: try again next tick
                 logger.warning("heartbeat failed: %s", type(exc).__name__)
@@ -113,9 +145,21 @@ class Watcher:
             renewed = time.monotonic()
             for step_id, watch in watches.items():
                 if step_id not in alive:
+                    # Cancelled: its finish will write nothing, so what it was doing is stored now.
+                    self._flush([watch], 0.0)
                     watch.stop()
                 else:
                     watch.renewed = renewed
+
+    @staticmethod
+    def _flush(watches: Iterable[Watch], interval: float) -> None:
+        # Lines younger than half a tick are left to the step's own finish: a fast node never pays.
+        older_than = timedelta(seconds=interval / 2)
+        for watch in watches:
+            try:
+                watch.flush_lines(older_than=older_than)
+            except Exception as exc:  # one run's trouble must not stop the others' heartbeats
+                logger.warning("step %s: log lines not stored yet: %s", watch.step_id, type(exc).__name__)
 
     @staticmethod
     def _fence(watches: Iterable[Watch]) -> None:

@@ -86,10 +86,10 @@ WITH s AS (
   RETURNING id, event_seq, steps_remaining, status, finished_at IS NOT DISTINCT FROM %(now)s AS closed
 ), e AS (
   INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
-  SELECT r.id, r.event_seq - %(count)s - CASE WHEN r.closed THEN 1 ELSE 0 END + d.i, %(now)s, d.level, d.node_id,
-         d.type, d.message, d.data
-  FROM r, jsonb_to_recordset(%(events)s::jsonb) AS d(i int, level text, node_id text, type text, message text,
-                                                       data jsonb)
+  SELECT r.id, r.event_seq - %(count)s - CASE WHEN r.closed THEN 1 ELSE 0 END + d.i, COALESCE(d.ts, %(now)s),
+         d.level, d.node_id, d.type, d.message, d.data
+  FROM r, jsonb_to_recordset(%(events)s::jsonb) AS d(i int, ts timestamptz, level text, node_id text, type text,
+                                                       message text, data jsonb)
 ), t AS (
   {_TERMINAL_EVENT} WHERE r.closed
 )
@@ -173,7 +173,15 @@ def _event_rows(drafts: Sequence[EventDraft]) -> str:
     """Drafts as the JSON rows the statements' jsonb_to_recordset reads, numbered from 1."""
     return json.dumps(
         [
-            {"i": i + 1, "level": d.level, "node_id": d.node_id, "type": d.type, "message": d.message, "data": d.data}
+            {
+                "i": i + 1,
+                "ts": d.ts.isoformat() if d.ts else None,
+                "level": d.level,
+                "node_id": d.node_id,
+                "type": d.type,
+                "message": d.message,
+                "data": d.data,
+            }
             for i, d in enumerate(drafts)
         ]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -43,3 +44,24 @@ def test_cancel_aborts_running_request_and_starts_no_successor(worker: Any, api:
     assert step.finished_at is not None
     assert Run.objects.get(pk=run_id).status == "cancelled"
     assert api.post(f"/v1/runs/{run_id}/cancel").json()["changed"] is False
+
+
+def test_cancel_mid_request_keeps_the_request_line_and_its_time(worker: Any, api: APIClient) -> None:
+    with serving_target() as target:
+        graph = {"nodes": [start_node(), http_node("slow", f"{target.url}/slow?delay=10&name=slow", retries=0)],
+                 "edges": chain("start", "slow")}  # fmt: skip
+        run_id = api.post("/v1/runs", data=json.dumps({"graph": graph}), content_type="application/json").json()["id"]
+        wait_for(lambda: any(s.path == "/slow" for s in target.seen), timeout=15)
+        sent_at = time.time()
+        api.post(f"/v1/runs/{run_id}/cancel")
+
+        def request_line() -> Any:
+            logs = api.get(f"/v1/runs/{run_id}").json()["logs"]
+            return next(
+                (line for line in logs if line.get("nodeId") == "slow" and line["msg"].startswith("GET ")), None
+            )
+
+        line = wait_for(request_line, timeout=8)
+    assert "/slow" in line["msg"]
+    stamped = datetime.fromisoformat(line["ts"].replace("Z", "+00:00")).timestamp()
+    assert stamped <= sent_at + 0.05  # stamped when the request went out, not when the step ended

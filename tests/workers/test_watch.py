@@ -111,4 +111,5 @@ def test_watcher_fences_a_step_whose_lease_it_cannot_renew(
     step = Step.objects.get(run=run, node_id="a")
     assert took < 6, "the request was not broken off"
     assert (step.status, step.attempt, step.finished_at) == ("running", 1, None)  # left for the reaper
-    assert not RunEvent.objects.filter(run=run, node_id="a").exclude(type="step_started").exists()
+    # Only what it was doing may have been stored while it ran (its request line); no outcome.
+    assert not RunEvent.objects.filter(run=run, node_id="a").exclude(type__in=["step_started", "log"]).exists()
