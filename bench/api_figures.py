@@ -164,6 +164,8 @@ async def ws_latencies(*, base: str, token: str, target_url: str, runs: int) -> 
                 async for message in socket:
                     received = time.time()
                     event = json.loads(message)
+                    if event["type"] == "log":
+                        continue  # a log line's ts is when it happened in the node, not when it was stored
                     ts = _epoch(event["ts"])
                     # Backlog (stored before we listened) says nothing about push latency.
                     if ts > connected + 0.002:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,25 +26,26 @@ def workflow_create(
     graph: Mapping[str, Any],
     description: str = "",
     variables: Mapping[str, Any] | None = None,
+    rename_if_taken: bool = False,
 ) -> Workflow:
-    """Store a new workflow; 400 for a graph the compiler rejects, 409 `name_taken` for a used name."""
+    """Store a new workflow; 400 for a graph the compiler rejects, 409 `name_taken` for a used name,
+    unless `rename_if_taken`, which picks the first free "Name (2)", "Name (3)", … as an import does."""
     clean_name = _clean_name(name)
     clean_description = _clean_description(description)
     clean_graph, graph_vars = _clean_graph(graph)
     clean_vars = parse_vars(variables) if variables is not None else graph_vars or {}
-    try:
-        with transaction.atomic():
-            _ensure_name_free(owner=owner, name=clean_name)
-            return Workflow.objects.create(
-                owner=owner,
-                name=clean_name,
-                description=clean_description,
-                graph=clean_graph,
-                variables=clean_vars,
-            )
-    except IntegrityError:
-        # A concurrent create won the race for this name between our check and our insert.
-        raise _name_taken(clean_name) from None
+    for _ in range(_RENAME_TRIES if rename_if_taken else 1):
+        chosen = _free_name(owner=owner, name=clean_name) if rename_if_taken else clean_name
+        try:
+            with transaction.atomic():
+                _ensure_name_free(owner=owner, name=chosen)
+                return Workflow.objects.create(
+                    owner=owner, name=chosen, description=clean_description, graph=clean_graph, variables=clean_vars
+                )
+        except IntegrityError:
+            # A concurrent create won the race for this name between our check and our insert.
+            continue
+    raise _name_taken(clean_name)
 
 
 def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
@@ -122,6 +124,22 @@ def _clean_graph(graph: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     compile_graph(graph)
     graph_vars = parse_vars(graph["vars"]) if "vars" in graph else None
     return normalised, graph_vars
+
+
+_RENAME_TRIES = 5
+
+
+def _free_name(*, owner: Any, name: str) -> str:
+    """`name` itself when unused, else `name (N)` with the smallest N >= 2 no workflow of the owner has."""
+    base = re.sub(r" \((\d+)\)$", "", name)
+    used = set(Workflow.objects.filter(owner=owner, name__startswith=base).values_list("name", flat=True))
+    if name not in used:
+        return name
+    number = 2
+    while f"{base} ({number})" in used:
+        number += 1
+    suffix = f" ({number})"
+    return f"{base[: WORKFLOW_NAME_MAX - len(suffix)]}{suffix}"  # a long base is shortened, the suffix kept
 
 
 def _ensure_name_free(*, owner: Any, name: str, exclude_id: Any = None) -> None:

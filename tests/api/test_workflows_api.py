@@ -340,3 +340,27 @@ def test_workflows_empty_credential_name_means_no_authentication_and_round_trips
     exported = api.get(f"/v1/workflows/{workflow_id}/export").json()
     [ping] = [n for n in exported["nodes"] if n["id"] == "ping"]
     assert ping["data"]["config"]["auth"] == {"credentialName": ""}
+
+
+def test_workflows_import_with_on_name_taken_rename_gets_a_free_name(api: APIClient) -> None:
+    file = builder_file([start_node()], [], name="Slack Notification")
+    body = json.dumps(file)
+    first = api.post("/v1/workflows?onNameTaken=rename", data=body, content_type="application/json")
+    second = api.post("/v1/workflows?onNameTaken=rename", data=body, content_type="application/json")
+    third = api.post("/v1/workflows?onNameTaken=rename", data=body, content_type="application/json")
+    assert [r.json()["name"] for r in (first, second, third)] == [
+        "Slack Notification",
+        "Slack Notification (2)",
+        "Slack Notification (3)",
+    ]
+    # Creating or renaming to a taken name stays a conflict.
+    plain = api.post("/v1/workflows", data=body, content_type="application/json")
+    assert plain.status_code == 409 and plain.json()["error"]["code"] == "name_taken"
+    renamed = api.patch(
+        f"/v1/workflows/{third.json()['id']}",
+        data=json.dumps({"name": "Slack Notification"}),
+        content_type="application/json",
+    )
+    assert renamed.status_code == 409
+    bad = api.post("/v1/workflows?onNameTaken=overwrite", data=body, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["error"]["details"] == {"onNameTaken": ["must be error or rename"]}

@@ -183,7 +183,7 @@ def test_builder_runs_the_slack_template_live_with_the_request_masked(
         credential_create(owner=runs_user, name="slackWebhook", kind="secret_text", value=webhook)
         page = signed_in(asgi_server.url)
         _open_builder_panel(page)
-        page.get_by_role("button", name="📢 Slack Template").click()
+        page.get_by_role("button", name="Slack Template").click()
         expect(page.locator('[data-testid=canvas] [data-node-id="slack"]').first).to_be_visible()
         page.locator(".run-payload > summary").click()
         page.get_by_label("Run payload (a JSON object)").fill('{"message": "deploy finished"}')

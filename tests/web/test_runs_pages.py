@@ -86,6 +86,14 @@ def test_list_shows_only_my_runs_with_their_columns(web: Any, user: Any, other_u
     assert f'href="/runs/{mine.pk}/"' in html
 
 
+def test_list_shows_a_short_run_id_with_the_full_one_in_its_title(web: Any, user: Any) -> None:
+    run = _run(user, status="succeeded")
+    html = web.get("/runs/").content.decode()
+    short = re.search(r'data-testid="run-short-id">([^<]*)</a>', html)
+    assert short and short.group(1) == str(run.pk)[:8]
+    assert f'title="{run.pk}"' in html
+
+
 def test_list_filters_by_status_and_workflow(web: Any, user: Any) -> None:
     wf_a = WorkflowFactory(owner=user, name="A")
     wf_b = WorkflowFactory(owner=user, name="B")

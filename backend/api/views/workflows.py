@@ -109,7 +109,13 @@ class WorkflowListApi(APIView):
         return paginator.get_paginated_response([workflow_summary(w) for w in page])
 
     def post(self, request: Request) -> Response:
-        workflow = workflow_create(owner=request.user, **_fields_from_body(request.data, partial=False, creating=True))
+        on_taken = request.query_params.get("onNameTaken", "error")
+        if on_taken not in ("error", "rename"):
+            raise ValidationFailed(
+                "`onNameTaken` must be `error` or `rename`", details={"onNameTaken": ["must be error or rename"]}
+            )
+        fields = _fields_from_body(request.data, partial=False, creating=True)
+        workflow = workflow_create(owner=request.user, rename_if_taken=on_taken == "rename", **fields)
         return Response(workflow_document(workflow), status=status.HTTP_201_CREATED)
 
 

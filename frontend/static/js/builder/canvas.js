@@ -95,13 +95,13 @@ export class Canvas {
     return { x: (clientX - r.left - this.view.x) / this.view.k, y: (clientY - r.top - this.view.y) / this.view.k };
   }
 
-  /** Where a new node should go: right of the selected (or last) node, else mid-view; never on another node. */
+  /** Where a new node should go: right of the one selected node, else the middle of the view; never on another node. */
   freeSpot() {
     const r = this.svg.getBoundingClientRect();
     const centre = this.toWorld(r.left + r.width / 2 - (NODE_W * this.view.k) / 2, r.top + r.height / 2 - (NODE_H * this.view.k) / 2);
     const state = this.hooks.getState();
     const selected = state.nodes.filter((n) => this.selection.nodes.has(n.id));
-    const anchor = selected.length === 1 ? selected[0] : state.nodes[state.nodes.length - 1];
+    const anchor = selected.length === 1 ? selected[0] : null;
     let spot = anchor ? { x: anchor.position.x + NODE_W + 64, y: anchor.position.y } : { x: snap(centre.x), y: snap(centre.y) };
     const taken = (p) => state.nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_W && Math.abs(n.position.y - p.y) < NODE_H + 16);
     for (let i = 0; i < 50 && taken(spot); i++) spot = { x: spot.x, y: spot.y + NODE_H + 32 };

@@ -21,7 +21,7 @@ export function emptyState(name = "Untitled") {
 
 const DEFAULT_CONFIG = {
   start: () => ({}),
-  http: () => ({ method: "GET", url: "https://example.com/" }),
+  http: () => ({ method: "GET", url: "" }),
 };
 
 const DEFAULT_LABEL = { start: "Start", http: "HTTP Request" };
@@ -228,4 +228,13 @@ export function bounds(state, size) {
 /** Same graph content? (positions, ids, data, edges, meta, vars) */
 export function sameState(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The top-level payload keys the graph's node configs read (`{{payload.x…}}`), in first-use order. */
+export function payloadKeys(state) {
+  const keys = [];
+  for (const match of JSON.stringify(state.nodes.map((n) => n.data?.config ?? {})).matchAll(/\{\{\s*payload\.([A-Za-z0-9_$-]+)/g)) {
+    if (!keys.includes(match[1])) keys.push(match[1]);
+  }
+  return keys;
 }

@@ -25,6 +25,8 @@ let state = G.emptyState();
 let workflowId = boot.workflow ? boot.workflow.id : null;
 let savedJson = null;
 let saving = false;
+// A file or template names the workflow: its first save takes a free name ("Name (2)") if that one is used.
+let namedByFile = false;
 const history = new History();
 
 const canvas = new Canvas($("[data-testid=canvas]"), {
@@ -92,6 +94,7 @@ function refresh(source = null, select = null) {
   canvas.problems = {};
   canvas.render();
   if (source !== "inspector") inspector.show(canvas.selectionList());
+  panel?.setPayloadKeys?.(G.payloadKeys(state));
   updateToolbar();
   scheduleAutosave();
 }
@@ -149,7 +152,10 @@ async function clearAll() {
     message: `This removes all ${state.nodes.length} nodes and their connections. You can undo it.`,
     confirmLabel: "Clear canvas",
   });
-  if (ok) commit({ ...state, nodes: [], edges: [] }, { select: { nodes: [], edges: [] } });
+  if (!ok) return;
+  commit({ ...state, nodes: [], edges: [] }, { select: { nodes: [], edges: [] } });
+  canvas.setStatuses({});
+  canvas.fitView(); // an empty canvas starts at the default pan and zoom
 }
 
 // ---- files and templates ---------------------------------------------------------------------
@@ -178,6 +184,8 @@ function loadDocument(result, title, select = true) {
     return false;
   }
   commit(result.state, { select: { nodes: [], edges: [] } });
+  namedByFile = true;
+  canvas.setStatuses({}); // the last run's badges belong to the graph that was replaced
   if (select) requestAnimationFrame(() => canvas.fitView());
   for (const w of result.warnings) toast(w, { kind: "warning" });
   return true;
@@ -293,13 +301,19 @@ async function save() {
   try {
     const doc = workflowId
       ? await api(`/v1/workflows/${workflowId}`, { method: "PUT", body })
-      : await api("/v1/workflows", { method: "POST", body });
+      : await api(namedByFile ? "/v1/workflows?onNameTaken=rename" : "/v1/workflows", { method: "POST", body });
     workflowId = doc.id;
+    namedByFile = false;
+    if (doc.name !== name) toast(`“${name}” was taken, so this workflow is saved as “${doc.name}”.`, { kind: "info" });
+    if (doc.name !== state.meta.name) {
+      state = { ...state, meta: { ...state.meta, name: doc.name } };
+      refresh();
+    }
     savedJson = JSON.stringify(state);
     if (location.pathname !== `/builder/${doc.id}/`) window.history.replaceState(null, "", `/builder/${doc.id}/`);
-    document.title = `${name} · AutomateOS`;
+    document.title = `${doc.name} · AutomateOS`;
     inspector.setServerProblems({});
-    toast(`Saved “${name}”.`, { kind: "success" });
+    toast(`Saved “${doc.name}”.`, { kind: "success" });
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
       toast(`A workflow named “${name}” already exists. Rename this one in the inspector (click the empty canvas).`, { kind: "error", title: "Name taken" });
@@ -319,6 +333,14 @@ async function save() {
 
 /** The graph as the run API takes it (builder file form, with vars). */
 const runGraph = () => toFile(state);
+
+/** A saved workflow's id for its run (saving the canvas first when it changed); null for an unsaved graph. */
+async function savedWorkflowId() {
+  if (!workflowId) return null;
+  if (isDirty()) await save();
+  if (isDirty()) throw new Error("save the workflow first (see the message above)");
+  return workflowId;
+}
 
 let panel = null;
 let starting = false;
@@ -359,10 +381,12 @@ async function mountPanel() {
     if (typeof mod.mountRunPanel !== "function") return;
     panel = mod.mountRunPanel(container, {
       getGraph: runGraph,
+      getWorkflowId: savedWorkflowId,
       onStepStatuses: (map) => canvas.setStatuses(map),
       runButton: toolbar.buttons.run,
       cancelButton: toolbar.buttons.cancel,
     });
+    panel.setPayloadKeys?.(G.payloadKeys(state));
   } catch (err) {
     console.warn("run panel not available", err);
   }
@@ -371,7 +395,10 @@ async function mountPanel() {
 function openDrawer(open) {
   const drawer = $("#run-drawer");
   if (!drawer) return;
+  const opening = open && !drawer.classList.contains("is-open");
   drawer.classList.toggle("is-open", open);
+  // The open drawer takes height from the canvas: refit so that no node is left under it.
+  if (opening) requestAnimationFrame(() => canvas.fitView());
   $("#run-drawer-toggle")?.setAttribute("aria-expanded", open ? "true" : "false");
 }
 

@@ -4,7 +4,14 @@
  * enables and disables them while a run goes.
  */
 
-import { h } from "../lib/dom.js";
+import { h, s } from "../lib/dom.js";
+
+/** Line icons drawn as SVG, so they render on systems without an emoji font. */
+const svgIcon = (...paths) =>
+  s("svg", { class: "tb-svg", viewBox: "0 0 16 16", width: "14", height: "14", "aria-hidden": "true", focusable: "false" },
+    ...paths.map((d) => s("path", { d, fill: "none", stroke: "currentColor", "stroke-width": "1.5", "stroke-linecap": "round", "stroke-linejoin": "round" })));
+const MEGAPHONE = () => svgIcon("M2 6.5v3h2.5L10 13V3L4.5 6.5z", "M12.5 5.5a3.5 3.5 0 0 1 0 5");
+const PAGE = () => svgIcon("M4 1.5h5.5L12.5 4.5v10h-8.5z", "M9.5 1.5v3h3", "M6 8h4.5M6 10.5h4.5");
 
 /**
  * @param {HTMLElement} root
@@ -12,15 +19,15 @@ import { h } from "../lib/dom.js";
  */
 export function buildToolbar(root, actions) {
   const button = (label, action, { title = "", cls = "tb-btn", testid = null, icon = null } = {}) => {
-    const el = h("button", { type: "button", class: cls, title: title || null, "data-testid": testid, "data-action": action }, icon ? h("span", { class: "tb-icon", "aria-hidden": "true", text: icon }) : null, label);
+    const el = h("button", { type: "button", class: cls, title: title || null, "data-testid": testid, "data-action": action }, icon ? (typeof icon === "string" ? h("span", { class: "tb-icon", "aria-hidden": "true", text: icon }) : icon) : null, label);
     el.addEventListener("click", () => actions[action]());
     return el;
   };
   const b = {
     addStart: button("+ Start", "addStart", { title: "Add the Start node (only one per workflow)" }),
     addHttp: button("+ HTTP", "addHttp", { title: "Add an HTTP Request node" }),
-    slack: button("📢 Slack Template", "slack", { title: "Load the Slack notification template" }),
-    notion: button("📝 Notion Template", "notion", { title: "Load the Notion database template" }),
+    slack: button("Slack Template", "slack", { title: "Load the Slack notification template", icon: MEGAPHONE() }),
+    notion: button("Notion Template", "notion", { title: "Load the Notion database template", icon: PAGE() }),
     importFile: button("Import", "importFile", { title: "Import a workflow file (.json)" }),
     exportFile: button("Export", "exportFile", { title: "Download this workflow as a file", testid: "export-btn" }),
     undo: button("Undo", "undo", { title: "Undo (Ctrl/Cmd+Z)", icon: "↶" }),

@@ -46,14 +46,15 @@ export class RunCanvas {
         svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#94a3b8" })),
     );
     const boxes = nodes.map((n) => {
-      const status = svg("text", { class: "node__status", x: w - 10, y: 20, "text-anchor": "end" });
+      // The status shares the second line with the id, right-aligned, so it never runs into the title.
+      const status = svg("text", { class: "node__status", x: w - 10, y: 40, "text-anchor": "end" });
       const g = svg(
         "g",
         { class: "node", transform: `translate(${n.x} ${n.y})`, "data-node-id": n.id, "data-status": "queued" },
         svg("title", {}, `${n.label} (${n.id})`),
         svg("rect", { width: w, height: h, rx: 9 }),
-        svg("text", { x: 12, y: 22 }, truncate(n.label, 17)),
-        svg("text", { class: "node__id", x: 12, y: 40 }, truncate(n.id, 22)),
+        svg("text", { class: "node__title", x: 12, y: 22 }, truncate(n.label, 19)),
+        svg("text", { class: "node__id", x: 12, y: 40 }, truncate(n.id, 12)),
         status,
       );
       this.groups.set(n.id, { g, status });

@@ -59,7 +59,7 @@ export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch
  */
 export function mountRunPanel(
   container,
-  { getGraph, getPayload = null, onStepStatuses = () => {}, runButton: externalRun = null, cancelButton: externalCancel = null } = {},
+  { getGraph, getPayload = null, getWorkflowId = null, onStepStatuses = () => {}, runButton: externalRun = null, cancelButton: externalCancel = null } = {},
 ) {
   if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
   ensureStylesheet();
@@ -96,6 +96,8 @@ export function mountRunPanel(
     el("p", { className: "muted small" }, "A JSON object; templates read it as {{payload.x}}."),
     payloadInput,
   );
+  const payloadUsed = el("p", { className: "small run-payload__used", "data-testid": "payload-keys", hidden: true });
+  payloadInput.before(payloadUsed);
   const status = el("div", { "data-testid": "run-status", role: "status", "aria-live": "polite" });
   const steps = el("ol", { className: "run-steps", "data-testid": "run-steps", "aria-label": "Steps" });
   const logs = el("div", {
@@ -166,7 +168,15 @@ export function mountRunPanel(
       fail(`Cannot run: ${err.message}`);
       return;
     }
-    const body = { graph };
+    // A saved workflow runs as itself, so the run is recorded against it.
+    let workflowId = null;
+    try {
+      workflowId = getWorkflowId ? await getWorkflowId() : null;
+    } catch (err) {
+      fail(`Cannot run: ${err.message}`);
+      return;
+    }
+    const body = workflowId ? { workflowId } : { graph };
     let payload;
     try {
       payload = getPayload ? getPayload() : parsePayload(payloadInput.value);
@@ -257,6 +267,14 @@ export function mountRunPanel(
     run,
     cancel,
     getState: () => state,
+    /** The payload keys the graph reads: the box opens, names them and starts an untouched payload with them. */
+    setPayloadKeys(keys) {
+      payloadUsed.hidden = !keys.length;
+      payloadUsed.textContent = keys.length ? `This workflow reads ${keys.map((k) => `payload.${k}`).join(", ")}.` : "";
+      if (!keys.length) return;
+      payloadBox.open = true;
+      if (payloadInput.value.trim() === "{}") payloadInput.value = JSON.stringify(Object.fromEntries(keys.map((k) => [k, ""])), null, 1);
+    },
     destroy() {
       generation += 1;
       if (stream) stream.stop();
