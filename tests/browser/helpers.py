@@ -85,7 +85,10 @@ def toast_text(page: Page) -> str:
     return " ".join(page.locator("#toasts .toast").all_inner_texts())
 
 
-def build_start_http(page: Page) -> None:
+def build_start_http(page: Page, url: str = "https://api.example.test/items") -> None:
+    """Start → HTTP connected, the HTTP node given a URL (a new one has none) and left selected."""
     button(page, "+ Start").click()
     button(page, "+ HTTP").click()
     connect(page, "start", "http-1")
+    node(page, "http-1").click()
+    page.locator("#inspector input[name=url]").fill(url)

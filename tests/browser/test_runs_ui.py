@@ -100,6 +100,11 @@ def test_run_page_of_a_finished_run_shows_every_step_and_log_line(
     duration = steps.filter(has_text="Fetch A").locator(".run-step__duration")
     expect(duration).to_have_text(re.compile(r"^\d+ms$|^\d+\.\ds$"))
     _assert_full_log(page, run)
+    # on the small graph each node's status has its own line: it never overlaps the title
+    for node_id in ("start", "a", "b", "c", "d"):
+        title = page.locator(f'#run-canvas [data-node-id="{node_id}"] .node__title').bounding_box()
+        badge = page.locator(f'#run-canvas [data-node-id="{node_id}"] .node__status').bounding_box()
+        assert title and badge and badge["y"] >= title["y"] + title["height"] - 1, node_id
     # the read-only canvas is coloured, the timeline has a bar per executed step, outputs open
     expect(page.locator('#run-canvas [data-node-id="d"]')).to_have_attribute("data-status", "succeeded")
     expect(page.locator("#run-timeline rect.tl-bar")).to_have_count(5)
@@ -185,7 +190,9 @@ def test_builder_runs_the_slack_template_live_with_the_request_masked(
         _open_builder_panel(page)
         page.get_by_role("button", name="Slack Template").click()
         expect(page.locator('[data-testid=canvas] [data-node-id="slack"]').first).to_be_visible()
-        page.locator(".run-payload > summary").click()
+        # The template reads {{payload.message}}: the payload box is already open and says so.
+        expect(page.locator(".run-payload")).to_have_attribute("open", "")
+        expect(page.get_by_test_id("payload-keys")).to_have_text("This workflow reads payload.message.")
         page.get_by_label("Run payload (a JSON object)").fill('{"message": "deploy finished"}')
         _run_controls_in_the_toolbar(page)
         page.get_by_test_id("run-button").click()
@@ -314,3 +321,34 @@ def test_without_websockets_the_run_page_polls_to_the_end(
     _assert_full_log(page, run)
     assert polls, "the page never polled"
     assert re.search(r"after=\d+$", polls[0])
+
+
+def test_builder_run_of_a_saved_workflow_is_recorded_against_it_and_a_template_clears_badges(
+    asgi_server: AsgiServer, runs_worker: Any, runs_user: Any, signed_in: Callable[[str], Page]
+) -> None:
+    from backend.workflows.services import workflow_create
+
+    with serving_target() as target:
+        graph = builder_file(
+            [start_node(), http_node("ping", f"{target.url}/ping", label="Ping")], chain("start", "ping")
+        )
+        workflow = workflow_create(owner=runs_user, name="Nightly ping", graph=graph)
+        page = signed_in(asgi_server.url)
+        open_builder(page, f"/builder/{workflow.pk}/")
+        page.get_by_test_id("run-button").click()
+        expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "succeeded", timeout=30_000)
+        expect(_canvas_status(page, "ping")).to_have_attribute("data-status", "succeeded")
+    run = Run.objects.get(owner=runs_user)
+    assert run.workflow_id == workflow.pk
+
+    # Loading a template replaces the graph: the last run's badges go with it.
+    page.get_by_role("button", name="Notion Template").click()
+    expect(_canvas_status(page, "start")).to_have_attribute("data-status", "idle")
+
+    page.on("dialog", lambda dialog: dialog.accept())  # leaving with the template's unsaved changes
+    page.goto("/runs/")
+    row = page.locator(f'tr[data-run-id="{run.pk}"]')
+    expect(row).to_contain_text("Nightly ping")
+    expect(row.get_by_test_id("run-short-id")).to_have_text(str(run.pk)[:8])
+    page.goto(f"/runs/?workflow={workflow.pk}")
+    expect(page.locator(f'tr[data-run-id="{run.pk}"]')).to_be_visible()

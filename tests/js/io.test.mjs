@@ -146,3 +146,9 @@ test("requirements lists credentials and vars", () => {
   } } }], edges: [] };
   assert.deepEqual(io.requirements(state), { credentials: ["notionToken"], vars: ["notionDatabaseId"] });
 });
+
+test("an empty URL is incomplete work in the builder's autosave, and an error in a file", () => {
+  assert.deepEqual(io.configErrors("http", { url: "" }, null, { draft: true }), []);
+  assert.deepEqual(io.configErrors("http", { url: "" }).map((e) => e.path), ["url"]);
+  assert.deepEqual(io.configErrors("http", {}, null, { draft: true }).map((e) => e.path), ["url"]);
+});

@@ -51,7 +51,7 @@ export function isUrlLike(value) {
  * Check one node config. `extraKeys` are config fields the server's schema adds.
  * @returns {{path: string, message: string}[]} paths relative to the config (e.g. "url")
  */
-export function configErrors(type, config, extraKeys = null) {
+export function configErrors(type, config, extraKeys = null, { draft = false } = {}) {
   const errors = [];
   const add = (path, message) => errors.push({ path, message });
   if (config === undefined) config = {};
@@ -68,7 +68,10 @@ export function configErrors(type, config, extraKeys = null) {
   if ("method" in config && !METHODS.includes(config.method)) {
     add("method", `method must be one of ${METHODS.join(", ")} (upper case), got ${JSON.stringify(config.method)}`);
   }
-  if (!("url" in config) || config.url === "") add("url", "URL is required");
+  // The builder's own autosave may hold a node whose URL is still to be typed: the compiler names it on save.
+  if (!("url" in config) || config.url === "") {
+    if (!(draft && config.url === "")) add("url", "URL is required");
+  }
   else if (!isUrlLike(config.url)) add("url", `URL must be an absolute http(s) URL, got ${JSON.stringify(config.url)}`);
   if ("headers" in config) {
     if (!isObject(config.headers)) add("headers", "headers must be an object of name → text");
@@ -102,7 +105,7 @@ export function configErrors(type, config, extraKeys = null) {
  * @param {{kinds?: string[], configKeys?: Record<string, string[]>}} [options]
  * @returns {{ok: boolean, errors: {path, message}[], warnings: string[], state?: object}}
  */
-export function readBuilderFile(doc, { kinds = ["start", "http"], configKeys = {} } = {}) {
+export function readBuilderFile(doc, { kinds = ["start", "http"], configKeys = {}, draft = false } = {}) {
   const errors = [];
   const warnings = [];
   const add = (path, message) => errors.push({ path, message });
@@ -131,7 +134,7 @@ export function readBuilderFile(doc, { kinds = ["start", "http"], configKeys = {
   const nodes = [];
   const ids = new Set();
   (Array.isArray(doc.nodes) ? doc.nodes : []).forEach((raw, index) => {
-    const node = readNode(raw, index, { kinds, configKeys, add });
+    const node = readNode(raw, index, { kinds, configKeys, draft, add });
     if (!node) return;
     if (ids.has(node.id)) add(`nodes[${index}].id`, `node "${node.id}" (nodes[${index}]): the id is used twice`);
     ids.add(node.id);
@@ -191,7 +194,7 @@ function readMetadata(value, add) {
   return kept;
 }
 
-function readNode(raw, index, { kinds, configKeys, add }) {
+function readNode(raw, index, { kinds, configKeys, draft, add }) {
   const where = `nodes[${index}]`;
   if (!isObject(raw)) {
     add(where, `${where} must be an object, not ${typeName(raw)}`);
@@ -228,7 +231,7 @@ function readNode(raw, index, { kinds, configKeys, add }) {
     }
     if ("config" in raw.data) {
       const extra = configKeys[raw.type] || null;
-      for (const err of configErrors(raw.type, raw.data.config, extra)) {
+      for (const err of configErrors(raw.type, raw.data.config, extra, { draft })) {
         const path = err.path ? `${where}.data.config.${err.path}` : `${where}.data.config`;
         add(path, `${name}: ${err.path ? `config.${err.path}: ` : ""}${err.message}`);
         ok = false;

@@ -454,7 +454,7 @@ function restore() {
     saved = null;
   }
   const draftText = localStorage.getItem(AUTOSAVE_KEY);
-  const draft = draftText && !boot.fresh ? importText(draftText, importOptions()) : null;
+  const draft = draftText && !boot.fresh ? importText(draftText, { ...importOptions(), draft: true }) : null;
   if (fromServer) {
     const result = importDocument(fromServer.graph, importOptions());
     const server = result.ok ? result.state : G.emptyState(fromServer.name);
