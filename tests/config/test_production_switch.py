@@ -21,7 +21,10 @@ BASE = {
 def _import_settings(**overrides: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOMATEOS_", "DJANGO_SETTINGS"))}
     env.update(BASE, **overrides)
-    code = "import backend.config.settings as s; print('ENV', s.ENVIRONMENT, s.DEBUG, s.AUTOMATEOS['ALLOW_PRIVATE_NETWORKS'])"
+    code = (
+        "import backend.config.settings as s; "
+        "print('ENV', s.ENVIRONMENT, s.DEBUG, s.AUTOMATEOS['ALLOW_PRIVATE_NETWORKS'])"
+    )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
