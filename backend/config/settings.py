@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,25 @@ if (BASE_DIR / ".env").exists():
 
 DATA_DIR = Path(env.str("AUTOMATEOS_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 DEBUG = env.bool("AUTOMATEOS_DEBUG", default=False)
+ALLOW_PRIVATE_NETWORKS = env.bool("AUTOMATEOS_ALLOW_PRIVATE_NETWORKS", default=False)
+# The production switch (the Dockerfile and docker-compose.yml set it): development conveniences that
+# are unsafe on a server become start-up errors instead of banner notes. Keyed on this switch, not on
+# DEBUG, because the test settings also run with DEBUG off and private networks open.
+ENVIRONMENT = env.str("AUTOMATEOS_ENV", default="development").strip().lower()
+if ENVIRONMENT not in ("development", "production"):
+    raise ImproperlyConfigured(f"AUTOMATEOS_ENV must be `development` or `production`, not {ENVIRONMENT!r}.")
+if ENVIRONMENT == "production":
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "AUTOMATEOS_DEBUG=true is refused with AUTOMATEOS_ENV=production: debug pages show settings and "
+            "source code to anyone who triggers an error. Set AUTOMATEOS_DEBUG=false (or unset it)."
+        )
+    if ALLOW_PRIVATE_NETWORKS:
+        raise ImproperlyConfigured(
+            "AUTOMATEOS_ALLOW_PRIVATE_NETWORKS=true is refused with AUTOMATEOS_ENV=production: it lets any "
+            "workflow call this host, the private network and cloud metadata addresses. Set it to false and "
+            "list the internal hosts workflows may reach in AUTOMATEOS_EGRESS_ALLOW instead."
+        )
 # The embedded default needs no key to start; production refuses to run on this placeholder.
 INSECURE_DEV_SECRET = "insecure-dev-only-secret-key-change-me"  # noqa: S105 - refused outside DEBUG
 SECRET_KEY = env.str("AUTOMATEOS_SECRET_KEY", default=INSECURE_DEV_SECRET)
@@ -46,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "corsheaders",
+    "axes",
+    "csp",
     "channels",
     "backend.core",
     "backend.accounts",
@@ -60,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backend.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Static files straight from the app (uvicorn serves none): the builder's CSS and ES modules.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer: a preflight is answered here, without authentication.
@@ -70,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the login view's response and swaps in the lockout page (backend/web/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.config.urls"
@@ -130,6 +156,13 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes first: it refuses a locked-out login before any password is checked. It only takes part in
+# username/password logins (/login/, /admin/login/); the API's bearer tokens and sessions never call
+# authenticate(), so they keep their own throttle (backend/api/throttling.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -221,6 +254,62 @@ if API_RATE != "off":
     REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["backend.api.throttling.TokenRateThrottle"]
     REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": API_RATE}
 
+# Login throttling (django-axes): N failures for one user name (from any address), or from one client
+# address (for any user names), lock that name or address out for the cool-off. Failures are counted
+# in the database (axes' tables), so every web process sees the same count.
+AXES_FAILURE_LIMIT = env.int("AUTOMATEOS_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AUTOMATEOS_LOGIN_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not clear the count: one valid account must not reset its address's count while
+# that address guesses at other accounts.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "backend.web.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "backend.web.lockout.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the N-th address from
+# the right; 0 (direct connections) uses the socket's address and ignores the header.
+TRUSTED_PROXY_COUNT = env.int("AUTOMATEOS_TRUSTED_PROXY_COUNT", default=0)
+
+# Scripts and styles only from our own files: every page is ES modules, initial state comes through
+# json_script (a non-executed type), and the JS sets styles through the CSSOM, which style-src does not
+# govern. data: images are the inline SVG favicon and the select arrow in app.css. connect-src 'self'
+# covers the same-origin ws:/wss: run stream. The admin runs under the same policy.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page here uses, switched off for every page (and anything injected into one).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # --- Broker, channel layer -------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = DATA_DIR / "broker"
@@ -292,7 +381,7 @@ CELERY_WORKER_POOL = env.str("AUTOMATEOS_WORKER_POOL", default="threads")
 # --- Engine ----------------------------------------------------------------------------------
 AUTOMATEOS = {
     # Outbound safety floor: loopback/private/link-local/metadata targets need this switched on.
-    "ALLOW_PRIVATE_NETWORKS": env.bool("AUTOMATEOS_ALLOW_PRIVATE_NETWORKS", default=False),
+    "ALLOW_PRIVATE_NETWORKS": ALLOW_PRIVATE_NETWORKS,
     # Hosts or CIDR networks the HTTP node may reach even when they are private.
     "EGRESS_ALLOW": tuple(env.list("AUTOMATEOS_EGRESS_ALLOW", default=[])),
     # A step's stored output is cut above this size and marked `truncated`.

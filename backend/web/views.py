@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from backend.api.views.workflows import workflow_document, workflow_summary
@@ -45,6 +46,7 @@ def builder_page(request: HttpRequest, workflow_id: Any = None) -> HttpResponse:
     return render(request, "builder.html", {"boot": boot, "title": title, "nav": "builder"})
 
 
+@never_cache
 @login_required
 @require_GET
 def credentials_page(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,6 +53,7 @@ def _body(request: Request, allowed: frozenset[str]) -> dict[str, Any]:
     return data
 
 
+@method_decorator(never_cache, name="dispatch")  # secrets' metadata: never kept by a cache
 class CredentialListApi(APIView):
     def get(self, request: Request) -> Response:
         return Response({"results": [credential_doc(c) for c in credential_list(user=request.user)]})
@@ -72,6 +75,7 @@ class CredentialListApi(APIView):
         return Response(credential_doc(credential), status=status.HTTP_201_CREATED)
 
 
+@method_decorator(never_cache, name="dispatch")  # secrets' metadata: never kept by a cache
 class CredentialDetailApi(APIView):
     def get(self, request: Request, credential_id: Any) -> Response:
         return Response(credential_doc(credential_get(user=request.user, credential_id=credential_id)))

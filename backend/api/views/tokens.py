@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +26,7 @@ def _token_doc(token: ApiToken) -> dict[str, object]:
     }
 
 
+@method_decorator(never_cache, name="dispatch")  # secrets' metadata: never kept by a cache
 class TokenListApi(APIView):
     def get(self, request: Request) -> Response:
         tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")  # type: ignore[misc]

@@ -15,6 +15,8 @@ export function h(tag, attrs = {}, ...children) {
     if (key === "class") el.setAttribute("class", value);
     else if (key === "text") el.textContent = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
+    // Through the CSSOM, not the style attribute: the CSP's style-src (no 'unsafe-inline') blocks the latter.
+    else if (key === "style") el.style.cssText = value;
     else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2).toLowerCase(), value);
     else if (key === "value" && "value" in el) el.value = value;
     else if (key === "checked" || key === "selected") el[key] = Boolean(value);
