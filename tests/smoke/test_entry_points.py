@@ -68,6 +68,7 @@ def distributed_env(runtime_venv: Path) -> Iterator[dict[str, str]]:
         AUTOMATEOS_SECRET_KEY="smoke-secret-key-0123456789abcdef0123456789",
         AUTOMATEOS_ENCRYPTION_KEYS=_KEYS,
         AUTOMATEOS_DEBUG="false",
+        AUTOMATEOS_ENV="production",  # as the image and the compose file set it
         AUTOMATEOS_DATA_DIR="/tmp/automateos-smoke-data",
         PYTHONUNBUFFERED="1",
     )
