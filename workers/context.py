@@ -191,4 +191,6 @@ def prepare_node(
         limits=limits,
         log=log,
     )
-    return PreparedNode(context=ctx, redactor=Redactor(source.redaction_forms()))
+    redactor = Redactor(source.redaction_forms())
+    ctx.redact = redactor.redact_text
+    return PreparedNode(context=ctx, redactor=redactor)

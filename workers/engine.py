@@ -117,13 +117,13 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         prepared.context.abort_hooks = watch.abort_hooks
         _release_pooled_connection()
         result = executor_for(step.kind).run(prepared.context)
-        output = cap_output(redactor.redact(result.output), limits.output_max_bytes)
+        output = cap_output(_redacted_output(redactor, result.output), limits.output_max_bytes)
         return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)
     except PreparationError as exc:
         return redactor, Outcome(status=StepStatus.FAILED, error=redactor.redact_text(str(exc)))
     except NodeFailure as exc:
         status = StepStatus.CANCELLED if not watch.lease_lost and _cancelled(run.pk) else StepStatus.FAILED
-        output = cap_output(redactor.redact(exc.output), limits.output_max_bytes) if exc.output else None
+        output = cap_output(_redacted_output(redactor, exc.output), limits.output_max_bytes) if exc.output else None
         return redactor, Outcome(status=status, output=output, error=redactor.redact_text(exc.message))
     except Exception as exc:
         # The exception text may carry a secret: log the type with the step, never the message.
@@ -153,6 +153,15 @@ def _idempotency_key(*, run_id: str, node_id: str) -> str:
 
 def _cancelled(run_id: Any) -> bool:
     return Run.objects.filter(pk=run_id, status__guard=RunStatus.CANCELLED).exists()
+
+
+def _redacted_output(redactor: Redactor, output: Any) -> Any:
+    """The output with every secret form masked; a body the transfer cut short loses a trailing
+    start of a secret too (the rest of it was never read, so the redactor could not match it)."""
+    redacted = redactor.redact(output)
+    if isinstance(redacted, dict) and redacted.get("truncated") and isinstance(redacted.get("body"), str):
+        redacted["body"] = redactor.redact_cut(redacted["body"])
+    return redacted
 
 
 def _redact_draft(draft: EventDraft, redactor: Redactor) -> EventDraft:

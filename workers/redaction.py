@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 MASK = "***"
+# A text cut short may end with the start of a secret: a trailing piece this long is masked too.
+_MIN_CUT_PIECE = 4
 # Below this, the unaligned base64 fragments of a secret are too short to be specific to it.
 _MIN_FRAGMENT = 6
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
@@ -99,6 +101,16 @@ class Redactor:
         if self._pattern is None or not text:
             return text
         return self._pattern.sub(MASK, text)
+
+    def redact_cut(self, text: str) -> str:
+        """Like redact_text, for a text that was cut short at its end: a trailing start of any secret
+        form (the rest of it fell past the cut) is masked as well."""
+        text = self.redact_text(text)
+        for form in self._forms:
+            for size in range(min(len(form) - 1, len(text)), _MIN_CUT_PIECE - 1, -1):
+                if text.endswith(form[:size]):
+                    return text[:-size] + MASK
+        return text
 
     def redact(self, value: Any) -> Any:
         if self._pattern is None:

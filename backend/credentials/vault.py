@@ -177,8 +177,15 @@ def reencrypt(keyring: Keyring, sealed: Sealed, *, owner_id: object, credential_
     return encrypt(keyring, secret, owner_id=owner_id, credential_id=credential_id, kind=kind)
 
 
+PREVIEW_MIN_CHARS = 12
+
+
 def mask_preview(value: str) -> str:
-    """`sk_l…123` for long values; short ones are fully masked, at a fixed width so the length does not leak."""
-    if len(value) < 12:
+    """`sk_l…123` for a long value, never more than a quarter of its characters (`sk…3` for 12);
+    shorter ones are fully masked, at a fixed width so the length does not leak."""
+    if len(value) < PREVIEW_MIN_CHARS:
         return "••••••••"
-    return f"{value[:4]}…{value[-3:]}"
+    budget = len(value) // 4
+    head = min(4, (budget + 1) // 2)
+    tail = min(3, budget - head)
+    return f"{value[:head]}…{value[-tail:]}" if tail else f"{value[:head]}…"

@@ -133,7 +133,20 @@ def test_vault_secret_masks_itself() -> None:
 
 @pytest.mark.parametrize(
     ("value", "preview"),
-    [("sk_live_abcdef123", "sk_l…123"), ("short", "••••••••"), ("elevenchars", "••••••••")],
+    [
+        ("sk_live_abcdef12345678901", "sk_…901"),
+        ("sk_live_abcdef123", "sk…23"),
+        ("twelve_chars", "tw…s"),
+        ("short", "••••••••"),
+        ("elevenchars", "••••••••"),
+    ],
 )
 def test_vault_mask_preview(value: str, preview: str) -> None:
     assert vault.mask_preview(value) == preview
+
+
+@pytest.mark.parametrize("length", range(12, 80))
+def test_vault_mask_preview_shows_at_most_a_quarter_of_the_secret(length: int) -> None:
+    value = "".join(chr(0x41 + i % 26) for i in range(length))
+    shown = vault.mask_preview(value).replace("…", "")
+    assert len(shown) <= length // 4

@@ -52,6 +52,9 @@ class NodeContext:
     idempotency_key: str = ""
     limits: EngineLimits = field(default_factory=EngineLimits)
     log: LogFn = lambda level, message, data: None
+    # Masks every form of the run's secrets in a text; an executor applies it to a whole text before
+    # cutting an excerpt from it, so a cut can never leave part of a secret behind.
+    redact: Callable[[str], str] = lambda text: text
     is_cancelled: Callable[[], bool] = lambda: False
     # Called from another thread when the run is cancelled: an executor registers a hook that
     # breaks its blocking I/O (closes the socket) so a cancel takes effect mid-request.

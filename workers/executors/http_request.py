@@ -6,6 +6,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
@@ -96,7 +97,7 @@ class HttpRequestExecutor:
             output = _output(exchange)
             if 200 <= exchange.status < 300 or (300 <= exchange.status < 400 and not config.follow_redirects):
                 return NodeResult(output=output)
-            failure = _status_failure(config.method, exchange, output)
+            failure = _status_failure(config.method, exchange, output, ctx.redact)
             retry_on_status = exchange.status == 429 or exchange.status >= 500
             if last or not retry_on_status or not (call.resendable or exchange.status in (429, 503)):
                 raise failure
@@ -238,8 +239,11 @@ def _output(exchange: Exchange) -> dict[str, Any]:
     return {"status": exchange.status, "headers": exchange.headers, "body": body, "truncated": exchange.truncated}
 
 
-def _status_failure(method: str, exchange: Exchange, output: dict[str, Any]) -> NodeFailure:
-    excerpt = " ".join(exchange.body[: EXCERPT_CHARS * 4].decode(exchange.encoding, errors="replace").split())
+def _status_failure(
+    method: str, exchange: Exchange, output: dict[str, Any], redact: Callable[[str], str]
+) -> NodeFailure:
+    # Redacted on its whole length first, cut after: a secret the target echoes never leaves a piece.
+    excerpt = " ".join(redact(exchange.body.decode(exchange.encoding, errors="replace")).split())
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS] + "…"
     message = f"HTTP {exchange.status} {exchange.reason} from {method} {display_url(exchange.url)}"

@@ -1,4 +1,4 @@
-"""Masking of secret values for logs and previews (compat.md §4); pure, no I/O."""
+"""Masking of secret header values in request logs; pure, no I/O."""
 
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ def mask_value(value: str) -> str:
     return f"{value[:3]}***{value[-2:]}"
 
 
-def is_sensitive(name: str, extra: Iterable[str] = ()) -> bool:
-    lowered = name.lower()
-    return lowered in SENSITIVE_HEADERS or lowered in {e.lower() for e in extra}
-
-
 def mask_headers(headers: Mapping[str, str], extra: Iterable[str] = ()) -> dict[str, str]:
     """A copy of `headers` with sensitive values masked; `extra` adds names (any case) to mask."""
     extra_lower = {e.lower() for e in extra}
@@ -31,14 +26,3 @@ def mask_headers(headers: Mapping[str, str], extra: Iterable[str] = ()) -> dict[
         name: mask_value(value) if name.lower() in SENSITIVE_HEADERS or name.lower() in extra_lower else value
         for name, value in headers.items()
     }
-
-
-def preview(value: str) -> str:
-    """A credential preview for lists: `sk_live_abc123` → `sk_l…123`; short values fully masked.
-
-    Values under 12 characters show nothing (not even their length), so the 7 characters shown are
-    never most of the secret.
-    """
-    if len(value) < 12:
-        return "*" * min(len(value), 8) if value else ""
-    return f"{value[:4]}…{value[-3:]}"

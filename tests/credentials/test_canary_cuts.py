@@ -1,0 +1,65 @@
+"""A secret the target echoes in an error body, cut at every length: no piece of it is stored or shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.credentials.services import credential_create
+from backend.runs.models import RunEvent, Step
+from backend.runs.services import run_start
+from tests.support.graphs import chain, http_node, start_node
+from tests.support.inline import InlineDispatcher
+from tests.support.stub_server import Reply, StubServer
+from workers.executors.http_request import EXCERPT_CHARS
+from workers.redaction import Redactor
+
+SECRET = "Tok3n-Canary-&-SeCrEt-9f8e7d6c5b4a"
+
+
+def _pieces(text: str) -> list[str]:
+    """Every piece of the secret of 6 characters or more that `text` holds."""
+    return [SECRET[i : i + 6] for i in range(len(SECRET) - 5) if SECRET[i : i + 6] in text]
+
+
+@pytest.mark.parametrize("cut_inside", [1, 5, 12, len(SECRET) - 1])
+def test_canary_cut_error_excerpt_holds_no_piece_of_the_secret(
+    user: Any, engine: InlineDispatcher, stub: StubServer, cut_inside: int
+) -> None:
+    credential_create(owner=user, name="canaryToken", kind="bearer_token", value=SECRET)
+    prefix = "Authorization: Bearer "
+    # The excerpt's cut lands `cut_inside` characters into the echoed secret.
+    padding = "x" * (EXCERPT_CHARS - len(prefix) - cut_inside)
+    stub.route("GET", "/fail", status=500, body=f"{padding}{prefix}{SECRET} and more text after it")
+    node = http_node("n", f"{stub.url}/fail", retries=0, auth={"credentialName": "canaryToken"})
+    run, _ = run_start(owner=user, graph={"nodes": [start_node(), node], "edges": chain("start", "n")})
+    engine.drain()
+    step = Step.objects.get(run=run, node_id="n")
+    assert step.status == "failed" and "HTTP 500" in step.error
+    stored = [step.error, str(step.output), *RunEvent.objects.filter(run=run).values_list("message", flat=True)]
+    stored += [str(d) for d in RunEvent.objects.filter(run=run).values_list("data", flat=True)]
+    assert [piece for text in stored for piece in _pieces(text)] == []
+
+
+def test_canary_redact_cut_masks_the_start_of_a_secret_at_the_end_of_a_cut_text() -> None:
+    redactor = Redactor([SECRET])
+    assert redactor.redact_cut(f"body … {SECRET[:9]}") == "body … ***"
+    assert redactor.redact_cut(f"body … {SECRET}") == "body … ***"
+    assert redactor.redact_cut("plain text without it") == "plain text without it"
+    assert redactor.redact_cut(f"ends with {SECRET[:3]}") == f"ends with {SECRET[:3]}"  # too short to tell
+
+
+def test_canary_truncated_output_body_ends_without_a_piece_of_the_secret(
+    user: Any, engine: InlineDispatcher, stub: StubServer, settings: Any
+) -> None:
+    settings.AUTOMATEOS = {**settings.AUTOMATEOS, "HTTP_MAX_RESPONSE_BYTES": 64}
+    credential_create(owner=user, name="canaryToken", kind="bearer_token", value=SECRET)
+    stub.route("GET", "/echo", replies=[Reply(body="y" * 50 + SECRET + "z" * 100)])
+    node = http_node("n", f"{stub.url}/echo", retries=0, auth={"credentialName": "canaryToken"})
+    run, _ = run_start(owner=user, graph={"nodes": [start_node(), node], "edges": chain("start", "n")})
+    engine.drain()
+    step = Step.objects.get(run=run, node_id="n")
+    assert step.output["truncated"] is True
+    assert _pieces(str(step.output)) == []
+    assert step.output["body"] == "y" * 50 + "***"  # the piece at the transfer's cut, masked
