@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workers.executors.base import EngineLimits, LogFn, NodeContext
+from workers.executors.masking import SENSITIVE_HEADERS
 from workers.redaction import Redactor
 from workers.templates import CredentialLookupError, Scope, TemplateError, has_placeholder, render_config
 
@@ -128,6 +129,25 @@ def _secret_header_names(config: Mapping[str, Any]) -> set[str]:
     }
 
 
+# Shorter literal values (`Bearer x` in a test) would mask ordinary text wherever it appears.
+_LITERAL_SECRET_MIN = 6
+
+
+def _literal_header_secrets(config: Mapping[str, Any]) -> list[str]:
+    """Values written straight into a sensitive header (`Authorization: Bearer sk_…` typed in the node):
+    secrets as much as a stored credential, so a target echoing them back is redacted too."""
+    headers = config.get("headers")
+    if not isinstance(headers, Mapping):
+        return []
+    found: list[str] = []
+    for name, value in headers.items():
+        if str(name).lower() not in SENSITIVE_HEADERS or not isinstance(value, str):
+            continue
+        _scheme, _, rest = value.strip().partition(" ")
+        found += [value.strip(), rest.strip()] if rest.strip() else [value.strip()]
+    return [value for value in found if len(value) >= _LITERAL_SECRET_MIN]
+
+
 def prepare_node(
     *,
     run_id: str,
@@ -191,6 +211,6 @@ def prepare_node(
         limits=limits,
         log=log,
     )
-    redactor = Redactor(source.redaction_forms())
+    redactor = Redactor([*source.redaction_forms(), *_literal_header_secrets(config)])
     ctx.redact = redactor.redact_text
     return PreparedNode(context=ctx, redactor=redactor)

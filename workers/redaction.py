@@ -1,8 +1,9 @@
-"""Redaction of resolved secrets (and their URL-encoded and base64 forms) from anything stored."""
+"""Redaction of resolved secrets, in any letter case and the encodings they travel in, from anything stored."""
 
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from collections.abc import Iterable
@@ -15,6 +16,8 @@ _MIN_CUT_PIECE = 4
 # Below this, the unaligned base64 fragments of a secret are too short to be specific to it.
 _MIN_FRAGMENT = 6
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
+_HTML_SAFE_JSON = re.compile(r"[&<>']")
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#x27);")
 
 
 def _b64_fragments(raw: bytes) -> set[str]:
@@ -49,7 +52,12 @@ def secret_forms(secret: str) -> set[str]:
     # Inside JSON text (an echoed body kept as text): escaped quotes and non-ASCII, `/` as `\/` too.
     escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
     escaped |= {e.replace("/", "\\/") for e in escaped}
-    forms = {secret} | quoted | escaped
+    # Serialisers that keep JSON safe inside HTML write `&`, `<`, `>` and `'` as \u escapes.
+    escaped |= {_HTML_SAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", e) for e in escaped}
+    # Inside HTML: an error page or an echoed form shows the secret entity-escaped.
+    marked = {html.escape(secret), html.escape(secret, quote=False)}
+    marked |= {_ENTITY.sub(lambda m: f"&#{ord(html.unescape(m.group()))};", m) for m in marked}
+    forms = {secret} | quoted | escaped | marked
     for encoder in (base64.b64encode, base64.urlsafe_b64encode):
         encoded = encoder(raw).decode()
         forms.update({encoded, encoded.rstrip("=")})
@@ -92,23 +100,39 @@ class Redactor:
             if secret:
                 forms.update(secret_forms(secret) if encoded else {secret})
         self._forms: tuple[str, ...] = tuple(sorted(forms, key=len, reverse=True))
-        self._pattern = re.compile("|".join(map(re.escape, self._forms))) if self._forms else None
+        # Any letter case: a host name comes back lower-cased in DNS and network errors, percent
+        # escapes come in either case, and some targets upper-case what they echo. The text is
+        # matched lower-cased against lower-cased forms: re.IGNORECASE would cost the alternation its
+        # literal-prefix scan, many times slower on long texts.
+        lowered = sorted({form.lower() for form in self._forms}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, lowered))) if lowered else None
+        self._any_case = re.compile("|".join(map(re.escape, lowered)), re.IGNORECASE) if lowered else None
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._forms)} forms)"
 
     def redact_text(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if self._pattern is None or self._any_case is None or not text:
             return text
-        return self._pattern.sub(MASK, text)
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            # A character whose lower case is longer (`İ`): positions would not line up.
+            return self._any_case.sub(MASK, text)
+        pieces: list[str] = []
+        last = 0
+        for match in self._pattern.finditer(lowered):
+            pieces += [text[last : match.start()], MASK]
+            last = match.end()
+        return "".join([*pieces, text[last:]]) if pieces else text
 
     def redact_cut(self, text: str) -> str:
         """Like redact_text, for a text that was cut short at its end: a trailing start of any secret
         form (the rest of it fell past the cut) is masked as well."""
         text = self.redact_text(text)
+        folded = text.casefold()
         for form in self._forms:
             for size in range(min(len(form) - 1, len(text)), _MIN_CUT_PIECE - 1, -1):
-                if text.endswith(form[:size]):
+                if folded.endswith(form[:size].casefold()):
                     return text[:-size] + MASK
         return text
 

@@ -63,3 +63,18 @@ def test_canary_truncated_output_body_ends_without_a_piece_of_the_secret(
     assert step.output["truncated"] is True
     assert _pieces(str(step.output)) == []
     assert step.output["body"] == "y" * 50 + "***"  # the piece at the transfer's cut, masked
+
+
+def test_canary_literal_value_in_a_sensitive_header_is_redacted_from_the_echo(
+    user: Any, engine: InlineDispatcher, stub: StubServer
+) -> None:
+    literal = "Lit3ral-Token-Typed-In-The-Node"
+    stub.route("GET", "/echo", replies=[Reply(json={"seen": f"Bearer {literal}", "lower": literal.lower()})])
+    node = http_node("n", f"{stub.url}/echo", retries=0, headers={"Authorization": f"Bearer {literal}"})
+    run, _ = run_start(owner=user, graph={"nodes": [start_node(), node], "edges": chain("start", "n")})
+    engine.drain()
+    step = Step.objects.get(run=run, node_id="n")
+    assert step.status == "succeeded" and stub.requests_to("/echo")[0].header("Authorization") == f"Bearer {literal}"
+    stored = str(step.output) + str(list(RunEvent.objects.filter(run=run).values_list("message", "data")))
+    assert literal.lower() not in stored.lower()
+    assert step.output["body"] == {"seen": "***", "lower": "***"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import time
 from urllib.parse import quote, quote_plus
@@ -76,3 +77,24 @@ def test_redactor_masks_webhook_url_parts() -> None:
     shown = "https://user:***@hooks.slack.test/services/T000/B000/XXXXsecret"
     assert "XXXXsecret" not in redactor.redact_text(f"HTTP 404 from POST {shown}")
     assert "pa55w0rd" not in redactor.redact_text("password pa55w0rd-xyz")
+
+
+CANARY = "Can&ary<Tok>/+= %X9"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        CANARY.lower(),
+        CANARY.upper(),
+        html.escape(CANARY),
+        html.escape(CANARY, quote=False),
+        "Can&#38;ary&#60;Tok&#62;/+= %X9",
+        quote(CANARY, safe="").lower(),
+        quote_plus(CANARY),
+        json.dumps(CANARY)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"),
+        base64.urlsafe_b64encode(CANARY.encode()).decode().rstrip("="),
+    ],
+)
+def test_redaction_masks_every_form_a_secret_takes_on_its_way_out(form: str) -> None:
+    assert Redactor([CANARY]).redact_text(f"echo: {form} end") == "echo: *** end"
