@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import uuid
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 from django.apps import apps
@@ -23,12 +24,16 @@ from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import Reply, SeenRequest, StubServer
 
 CANARY = f"canary-{uuid.uuid4().hex}"
-HIDDEN_FORMS = [
-    CANARY,
-    CANARY[7:],  # the random part alone
-    base64.b64encode(CANARY.encode()).decode(),
-    base64.b64encode(f"user:{CANARY}".encode()).decode(),
-]
+# Letters of both cases and the characters every encoding treats differently.
+HARD_CANARY = f"Ca&N<a/R+y= %Tok {uuid.uuid4().hex[:12]}"
+
+
+def hidden_forms(canary: str) -> list[str]:
+    """The canary and every form a careless target or error message may give it."""
+    forms = [canary, canary.lower(), canary.upper(), quote(canary, safe=""), quote(canary, safe="").lower()]
+    forms += [quote_plus(canary), html.escape(canary), json.dumps(canary)[1:-1]]
+    forms += [base64.b64encode(canary.encode()).decode(), base64.b64encode(f"user:{canary}".encode()).decode()]
+    return [*forms, canary.partition("-")[2]] if canary == CANARY else forms
 
 
 def _echo(seen: SeenRequest) -> Reply:
@@ -40,6 +45,12 @@ def _echo(seen: SeenRequest) -> Reply:
             "query": seen.query,
             "body": seen.body.decode(),
             "quoted": quote(token, safe=""),
+            "quoted_lower": quote(token, safe="").lower(),
+            "plus": quote_plus(token),
+            "lower": token.lower(),
+            "upper": token.upper(),
+            "html": html.escape(token),
+            "json_text": json.dumps(token),
             "b64": base64.b64encode(token.encode()).decode(),
             "basic": seen.header("x-basic"),
         },
@@ -68,8 +79,8 @@ def _workflow_file(base_url: str) -> dict[str, Any]:
     }
 
 
-def _assert_clean(where: str, text: str) -> None:
-    for form in HIDDEN_FORMS:
+def _assert_clean(where: str, text: str, canary: str) -> None:
+    for form in hidden_forms(canary):
         assert form not in text, f"canary form {form!r} leaked into {where}"
 
 
@@ -79,20 +90,27 @@ def _column_text(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("canary", [CANARY, HARD_CANARY], ids=["plain", "mixed-case-and-specials"])
 def test_canary_never_leaves_the_vault(
-    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture, canary: str
 ) -> None:
-    _canary_run(api, engine, stub, caplog, level=logging.INFO)
+    _canary_run(api, engine, stub, caplog, level=logging.INFO, canary=canary)
 
 
 def test_canary_absent_from_debug_logs(
     api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _canary_run(api, engine, stub, caplog, level=logging.DEBUG)
+    _canary_run(api, engine, stub, caplog, level=logging.DEBUG, canary=CANARY)
 
 
 def _canary_run(
-    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture, *, level: int
+    api: APIClient,
+    engine: InlineDispatcher,
+    stub: StubServer,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    level: int,
+    canary: str,
 ) -> None:
     caplog.set_level(level)
     stub.route("POST", "/echo", handler=_echo)
@@ -103,16 +121,16 @@ def _canary_run(
         responses.append((f"{method.upper()} {url}", response))
         return response
 
-    token = call("post", "/v1/credentials", {"name": "canaryToken", "kind": "bearer_token", "value": CANARY}).json()
-    call("post", "/v1/credentials", {"name": "canaryBasic", "kind": "basic_auth", "value": f"user:{CANARY}"})
+    token = call("post", "/v1/credentials", {"name": "canaryToken", "kind": "bearer_token", "value": canary}).json()
+    call("post", "/v1/credentials", {"name": "canaryBasic", "kind": "basic_auth", "value": f"user:{canary}"})
     workflow = call("post", "/v1/workflows", _workflow_file(stub.url)).json()
     run = call("post", "/v1/runs", {"workflowId": workflow["id"], "payload": {"title": "t"}}).json()
     engine.drain()
 
     # The canary really was used: the target saw it in every place the workflow put it.
     [seen] = stub.requests
-    assert seen.header("authorization") == f"Bearer {CANARY}"
-    assert seen.query["token"] == [CANARY] and json.loads(seen.body)["token"] == CANARY
+    assert seen.header("authorization") == f"Bearer {canary}"
+    assert seen.query["token"] == [canary] and json.loads(seen.body)["token"] == canary
 
     run_doc = call("get", f"/v1/runs/{run['runId']}").json()
     assert run_doc["status"] == "succeeded", run_doc
@@ -131,20 +149,20 @@ def _canary_run(
         call("get", url)
     for where, response in responses:
         assert response.status_code < 400, where
-        _assert_clean(f"API response {where}", response.content.decode())
+        _assert_clean(f"API response {where}", response.content.decode(), canary)
 
     for model in apps.get_models():
         for row in model._default_manager.all().values():
             for column, value in row.items():
                 if model is Credential and column == "ciphertext":
                     continue
-                _assert_clean(f"column {model._meta.db_table}.{column}", _column_text(value))
+                _assert_clean(f"column {model._meta.db_table}.{column}", _column_text(value), canary)
     assert RunEvent.objects.filter(run_id=run["runId"]).exists()
 
-    _assert_clean("captured logs", caplog.text + "".join(str(r.__dict__) for r in caplog.records))
+    _assert_clean("captured logs", caplog.text + "".join(str(r.__dict__) for r in caplog.records), canary)
     assert engine.messages
     for message in engine.messages:
-        _assert_clean("Celery message", message)
+        _assert_clean("Celery message", message, canary)
 
     superuser: Any = UserFactory(username="canary-admin", is_staff=True, is_superuser=True)
     browser = Client()
@@ -158,4 +176,4 @@ def _canary_run(
         for page in pages:
             response = browser.get(page)
             assert response.status_code == 200, (page, model_admin)
-            _assert_clean(f"admin page {page}", response.content.decode())
+            _assert_clean(f"admin page {page}", response.content.decode(), canary)
