@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 import logging
-import uuid
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import pytest
 from django.apps import apps
@@ -19,64 +15,10 @@ from rest_framework.test import APIClient
 
 from backend.credentials.models import Credential
 from backend.runs.models import RunEvent, Step
+from tests.support.canary import CANARY, HARD_CANARY, canary_workflow, echo_forms, hidden_forms
 from tests.support.factories import UserFactory
 from tests.support.inline import InlineDispatcher
-from tests.support.stub_server import Reply, SeenRequest, StubServer
-
-CANARY = f"canary-{uuid.uuid4().hex}"
-# Letters of both cases and the characters every encoding treats differently.
-HARD_CANARY = f"Ca&N<a/R+y= %Tok {uuid.uuid4().hex[:12]}"
-
-
-def hidden_forms(canary: str) -> list[str]:
-    """The canary and every form a careless target or error message may give it."""
-    forms = [canary, canary.lower(), canary.upper(), quote(canary, safe=""), quote(canary, safe="").lower()]
-    forms += [quote_plus(canary), html.escape(canary), json.dumps(canary)[1:-1]]
-    forms += [base64.b64encode(canary.encode()).decode(), base64.b64encode(f"user:{canary}".encode()).decode()]
-    return [*forms, canary.partition("-")[2]] if canary == CANARY else forms
-
-
-def _echo(seen: SeenRequest) -> Reply:
-    # A hostile or careless API: it echoes the credential in plain, URL-encoded and base64 forms.
-    token = (seen.header("authorization") or "").removeprefix("Bearer ")
-    return Reply(
-        json={
-            "headers": seen.headers,
-            "query": seen.query,
-            "body": seen.body.decode(),
-            "quoted": quote(token, safe=""),
-            "quoted_lower": quote(token, safe="").lower(),
-            "plus": quote_plus(token),
-            "lower": token.lower(),
-            "upper": token.upper(),
-            "html": html.escape(token),
-            "json_text": json.dumps(token),
-            "b64": base64.b64encode(token.encode()).decode(),
-            "basic": seen.header("x-basic"),
-        },
-        headers={"X-Echo-Token": token},
-    )
-
-
-def _workflow_file(base_url: str) -> dict[str, Any]:
-    config = {
-        "method": "POST",
-        "url": f"{base_url}/echo?token={{{{getCredential('canaryToken')}}}}",
-        "headers": {
-            "X-Token": "{{getCredential('canaryToken')}}",
-            "X-Basic": "Basic {{getCredential('canaryBasic')}}",
-        },
-        "auth": {"credentialName": "canaryToken"},
-        "body": '{"token": "{{getCredential(\'canaryToken\')}}", "title": "{{payload.title}}"}',
-    }
-    return {
-        "nodes": [
-            {"id": "start", "type": "start", "position": {"x": 0, "y": 0}, "data": {"label": "Start", "config": {}}},
-            {"id": "echo", "type": "http", "position": {"x": 200, "y": 0}, "data": {"label": "Echo", "config": config}},
-        ],
-        "edges": [{"id": "e1", "source": "start", "target": "echo"}],
-        "meta": {"name": "Canary", "version": 1},
-    }
+from tests.support.stub_server import StubServer
 
 
 def _assert_clean(where: str, text: str, canary: str) -> None:
@@ -113,7 +55,7 @@ def _canary_run(
     canary: str,
 ) -> None:
     caplog.set_level(level)
-    stub.route("POST", "/echo", handler=_echo)
+    stub.route("POST", "/echo", handler=echo_forms)
     responses: list[tuple[str, Any]] = []
 
     def call(method: str, url: str, body: Any = None) -> Any:
@@ -123,7 +65,7 @@ def _canary_run(
 
     token = call("post", "/v1/credentials", {"name": "canaryToken", "kind": "bearer_token", "value": canary}).json()
     call("post", "/v1/credentials", {"name": "canaryBasic", "kind": "basic_auth", "value": f"user:{canary}"})
-    workflow = call("post", "/v1/workflows", _workflow_file(stub.url)).json()
+    workflow = call("post", "/v1/workflows", canary_workflow(stub.url)).json()
     run = call("post", "/v1/runs", {"workflowId": workflow["id"], "payload": {"title": "t"}}).json()
     engine.drain()
 

@@ -74,6 +74,7 @@ def running_worker(
     """A `celery worker` child process (the project's app unless told); yields once it reports ready,
     stops it on exit."""
     proc, log = _start_worker(concurrency, pool, extra_env, app, queue)
+    proc.log_path = log  # type: ignore[attr-defined]  # for tests that read what the worker printed
     try:
         _wait_ready(proc, log, ready_timeout)
         yield proc
