@@ -78,3 +78,18 @@ def test_canary_literal_value_in_a_sensitive_header_is_redacted_from_the_echo(
     stored = str(step.output) + str(list(RunEvent.objects.filter(run=run).values_list("message", "data")))
     assert literal.lower() not in stored.lower()
     assert step.output["body"] == {"seen": "***", "lower": "***"}
+
+
+def test_canary_secret_in_the_url_host_is_redacted_from_the_lower_cased_dns_error(
+    user: Any, engine: InlineDispatcher
+) -> None:
+    host_secret = "MixedCaseHostSecret7Q"
+    credential_create(owner=user, name="hostToken", kind="secret_text", value=host_secret)
+    node = http_node("n", "http://{{getCredential('hostToken')}}.invalid/path", retries=0, timeout_s=2)
+    run, _ = run_start(owner=user, graph={"nodes": [start_node(), node], "edges": chain("start", "n")})
+    engine.drain()
+    step = Step.objects.get(run=run, node_id="n")
+    assert step.status == "failed" and "***" in step.error
+    stored = [step.error, *RunEvent.objects.filter(run=run).values_list("message", flat=True)]
+    stored += [str(d) for d in RunEvent.objects.filter(run=run).values_list("data", flat=True)]
+    assert [text for text in stored if host_secret.lower() in text.lower()] == []
