@@ -23,7 +23,7 @@ def _pieces(text: str) -> list[str]:
     return [SECRET[i : i + 6] for i in range(len(SECRET) - 5) if SECRET[i : i + 6] in text]
 
 
-@pytest.mark.parametrize("cut_inside", [1, 5, 12, len(SECRET) - 1])
+@pytest.mark.parametrize("cut_inside", range(1, len(SECRET)))
 def test_canary_cut_error_excerpt_holds_no_piece_of_the_secret(
     user: Any, engine: InlineDispatcher, stub: StubServer, cut_inside: int
 ) -> None:
