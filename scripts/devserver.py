@@ -320,12 +320,6 @@ def _worker_argv(settings: Any, *, name: str) -> list[str]:
     ]
 
 
-def _management_command_exists(name: str) -> bool:
-    return any(ROOT.glob(f"backend/*/management/commands/{name}.py")) or any(
-        ROOT.glob(f"workers/management/commands/{name}.py")
-    )
-
-
 def _port() -> int:
     value = os.environ.get("PORT")
     if not value and ENV_FILE.exists():
@@ -372,12 +366,8 @@ def serve() -> int:
     children = [
         Child("web", web_argv(port=port), _COLORS[0]),
         Child("worker", _worker_argv(settings, name="worker"), _COLORS[1], restartable=True),
+        Child("reaper", [sys.executable, "manage.py", "run_reaper"], _COLORS[2], restartable=True),
     ]
-    # REAPER HOOK: started only once an engineer adds the `run_reaper` management command (issue 6).
-    if _management_command_exists("run_reaper"):
-        children.append(Child("reaper", [sys.executable, "manage.py", "run_reaper"], _COLORS[2], restartable=True))
-    else:
-        _say("no run_reaper command yet: starting web and worker only")
     url = f"http://127.0.0.1:{port}/"
     return Supervisor(children).run(on_started=lambda: _announce_when_healthy(url))
 

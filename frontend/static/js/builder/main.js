@@ -373,7 +373,7 @@ async function run() {
   }
 }
 
-/** Mount the live run panel (issue 5) in the drawer, driven by the toolbar's Run and Cancel. */
+/** Mount the live run panel in the drawer, driven by the toolbar's Run and Cancel. */
 async function mountPanel() {
   const container = $("[data-testid=run-panel]");
   try {

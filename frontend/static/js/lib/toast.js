@@ -1,5 +1,5 @@
 /**
- * Toasts: short messages, each `role="status"` (errors too: issue 4 point 9), dismissible, auto-hiding.
+ * Toasts: short messages, each `role="status"` (errors too), dismissible, auto-hiding.
  * Errors are announced at once (`aria-live="assertive"`), the others politely.
  */
 
