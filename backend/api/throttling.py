@@ -41,7 +41,7 @@ class TokenRateThrottle(BaseThrottle):
         if self.num_requests is None or self.duration is None:
             return True
         window = int(time.time() // self.duration)
-        key = f"throttle:{self.scope}:{_ident(request, self)}:{window}"
+        key = f"throttle:{self.scope}:{self.ident(request)}:{window}"
         count = _count(key, self.duration + 1)
         if count <= self.num_requests:
             return True
@@ -50,6 +50,19 @@ class TokenRateThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return max(self.wait_s, 0.0)
+
+    def ident(self, request: Request) -> str:
+        return _ident(request, self)
+
+
+class VaultRateThrottle(TokenRateThrottle):
+    """Passphrase attempts, counted per user whichever token or session sends them."""
+
+    scope = "vault"
+
+    def ident(self, request: Request) -> str:
+        user = request.user
+        return f"u:{user.pk}" if user and user.is_authenticated else f"a:{self.get_ident(request)}"
 
 
 def _ident(request: Request, throttle: BaseThrottle) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backend.api.views import credentials, node_types, runs, tokens, workflows
+from backend.api.views import credentials, node_types, runs, tokens, vault, workflows
 
 urlpatterns = [
     path("workflows", workflows.WorkflowListApi.as_view(), name="workflow-list"),
@@ -17,5 +17,10 @@ urlpatterns = [
     path("runs/<uuid:run_id>/cancel", runs.RunCancelApi.as_view(), name="run-cancel"),
     path("credentials", credentials.CredentialListApi.as_view(), name="credential-list"),
     path("credentials/<uuid:credential_id>", credentials.CredentialDetailApi.as_view(), name="credential-detail"),
+    path("vault", vault.VaultApi.as_view(), name="vault"),
+    path("vault/passphrase", vault.VaultPassphraseApi.as_view(), name="vault-passphrase"),
+    path("vault/unlock", vault.VaultUnlockApi.as_view(), name="vault-unlock"),
+    path("vault/lock", vault.VaultLockApi.as_view(), name="vault-lock"),
+    path("vault/reset", vault.VaultResetApi.as_view(), name="vault-reset"),
     path("tokens", tokens.TokenListApi.as_view(), name="token-list"),
 ]

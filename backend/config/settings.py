@@ -253,6 +253,9 @@ API_RATE = env.str("AUTOMATEOS_API_RATE", default="20000/min")
 if API_RATE != "off":
     REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["backend.api.throttling.TokenRateThrottle"]
     REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": API_RATE}
+# Passphrase attempts (unlock, change, remove) per user: scrypt makes each one slow, this makes
+# guessing through the API slower still.
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["vault"] = env.str("AUTOMATEOS_VAULT_RATE", default="10/min")
 
 # Login throttling (django-axes): N failures for one user name (from any address), or from one client
 # address (for any user names), lock that name or address out for the cool-off. Failures are counted
@@ -401,6 +404,8 @@ AUTOMATEOS = {
     "MAX_RUN_DURATION_S": env.float("AUTOMATEOS_MAX_RUN_DURATION_S", default=24 * 3600.0),
     "REAPER_INTERVAL_S": env.float("AUTOMATEOS_REAPER_INTERVAL_S", default=5.0),
     "RUN_PAGE_SIZE": env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50),
+    # A passphrase vault's unlock lasts this long after the last run that used it.
+    "VAULT_UNLOCK_MINUTES": env.float("AUTOMATEOS_VAULT_UNLOCK_MINUTES", default=30.0),
 }
 
 # Set to INFO to see every task a worker receives and finishes.

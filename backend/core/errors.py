@@ -39,6 +39,6 @@ class Unprocessable(ApplicationError):
     code = "unprocessable"
 
 
-class PayloadTooLarge(ApplicationError):
-    status = 413
-    code = "payload_too_large"
+class Locked(ApplicationError):
+    status = 423
+    code = "locked"

@@ -1,4 +1,5 @@
-"""Admin for credentials: previews and dates only; a write-only field replaces the value."""
+"""Admin for credentials (previews and dates only; a write-only field replaces the value) and for the
+passphrase vaults and their unlocks (metadata only: no key material is ever shown)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from backend.core.errors import ValidationFailed
-from backend.credentials.models import Credential
+from backend.credentials.models import Credential, VaultGrant, VaultKey
+from backend.credentials.passphrase_services import vault_reset
 from backend.credentials.services import credential_create, credential_update_value, credential_validate_input
 
 
@@ -48,8 +50,8 @@ class CredentialAdminForm(forms.ModelForm):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
-    list_display = ("name", "owner", "kind", "masked_value", "created_at", "updated_at", "last_used_at")
-    list_filter = ("kind",)
+    list_display = ("name", "owner", "kind", "masked_value", "protected", "created_at", "updated_at", "last_used_at")
+    list_filter = ("kind", "protected")
     search_fields = ("name", "owner__username")
     list_select_related = ("owner",)
     fields = (
@@ -59,12 +61,13 @@ class CredentialAdmin(admin.ModelAdmin):
         "options",
         "new_value",
         "masked_value",
+        "protected",
         "key_id",
         "created_at",
         "updated_at",
         "last_used_at",
     )
-    readonly_fields = ("masked_value", "key_id", "created_at", "updated_at", "last_used_at")
+    readonly_fields = ("masked_value", "protected", "key_id", "created_at", "updated_at", "last_used_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Credential | None = None) -> Any:
         # Owner and kind are part of the ciphertext's associated data: changing them would orphan it.
@@ -87,3 +90,59 @@ class CredentialAdmin(admin.ModelAdmin):
         obj.save(update_fields=["name", "options", "updated_at"])
         if value is not None:
             credential_update_value(credential=obj, value=value)
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(VaultKey)
+class VaultKeyAdmin(_ReadOnlyAdmin):
+    list_display = ("user", "protected_credentials", "created_at", "updated_at")
+    fields = ("user", "kdf_name", "protected_credentials", "created_at", "updated_at")
+    readonly_fields = fields
+    actions = ("reset_vaults",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .only("user__username", "kdf", "created_at", "updated_at")
+        )
+
+    @admin.display(description="key derivation")
+    def kdf_name(self, obj: VaultKey) -> str:
+        kdf = obj.kdf or {}
+        return f"{kdf.get('name')} (n={kdf.get('n')}, r={kdf.get('r')}, p={kdf.get('p')})"
+
+    @admin.display(description="protected credentials")
+    def protected_credentials(self, obj: VaultKey) -> int:
+        return Credential.objects.filter(owner_id=obj.user_id, protected=True).count()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting the row alone would leave its credentials unreadable: the reset action deletes both.
+        return False
+
+    @admin.action(description="Reset the vault (deletes the credentials it protects)")
+    def reset_vaults(self, request: HttpRequest, queryset: Any) -> None:
+        for key in queryset:
+            names = vault_reset(user=key.user)
+            self.message_user(request, f"{key.user}: vault reset, {len(names)} protected credential(s) deleted")
+
+
+@admin.register(VaultGrant)
+class VaultGrantAdmin(_ReadOnlyAdmin):
+    """Unlocks in force; deleting one revokes it."""
+
+    list_display = ("user", "created_at", "expires_at")
+    fields = ("id", "user", "created_at", "expires_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("sealed_private_key", "nonce", "holder")

@@ -1,4 +1,5 @@
-"""Credential: a named secret of one owner, stored only as AES-GCM ciphertext plus a masked preview."""
+"""Credential: a named secret of one owner, stored only as ciphertext plus a masked preview; the
+owner's optional passphrase vault (VaultKey) and its short-lived unlocks (VaultGrant)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Credential(models.Model):
     key_id = models.CharField(max_length=32, editable=False)
     # Computed when the value is written so listing never needs to decrypt.
     masked_value = models.CharField(max_length=32, editable=False)
+    # Sealed to the owner's VaultKey: only their passphrase (or a live unlock grant) opens it.
+    protected = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -41,3 +44,42 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+
+class VaultKey(models.Model):
+    """A user's passphrase vault: the public half seals values, the private half is wrapped by the passphrase."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vault_key")
+    public_key = models.BinaryField(editable=False)
+    wrapped_private_key = models.BinaryField(editable=False)
+    nonce = models.BinaryField(editable=False)
+    # The key derivation and its parameters (salt included), kept with the key they unwrap.
+    kdf = models.JSONField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"vault of {self.user}"
+
+
+class VaultGrant(models.Model):
+    """An unlock: the private key sealed under the server's keyring until it expires or is revoked.
+
+    `holder` names who unlocked (a login session or an API token, hashed); runs they start carry
+    the grant's id to the workers.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vault_grants")
+    holder = models.CharField(max_length=80, db_index=True, editable=False)
+    key_id = models.CharField(max_length=32, editable=False)
+    nonce = models.BinaryField(editable=False)
+    sealed_private_key = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"unlock of {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from backend.core.errors import Conflict, ValidationFailed
 from backend.credentials import vault
 from backend.credentials.keys import get_keyring
 from backend.credentials.models import NAME_PATTERN, Credential, CredentialKind
+from backend.credentials.passphrase_services import seal_for_owner
 
 MAX_VALUE_CHARS = 16 * 1024
 _NAME = re.compile(NAME_PATTERN)
@@ -86,16 +87,6 @@ def _check_header_text(value: str) -> None:
         raise _fail("value", "must not start or end with a space or tab (it is sent as a header value)")
 
 
-def _seal_into(credential: Credential, value: str) -> None:
-    sealed = vault.encrypt(
-        get_keyring(), value, owner_id=credential.owner_id, credential_id=credential.id, kind=credential.kind
-    )
-    credential.ciphertext = sealed.ciphertext
-    credential.nonce = sealed.nonce
-    credential.key_id = sealed.key_id
-    credential.masked_value = vault.mask_preview(value)
-
-
 def _name_taken(name: str) -> Conflict:
     return Conflict(f"a credential named {name!r} already exists", code="name_taken", details={"name": name})
 
@@ -118,14 +109,14 @@ def credential_create(*, owner: Any, name: Any, kind: Any, value: Any, options: 
         raise _name_taken(name)
     # The id is part of the associated data, so it must exist before encryption.
     credential = Credential(id=uuid.uuid4(), owner=owner, name=name, kind=kind, options=cleaned_options)
-    _seal_into(credential, plaintext)
+    seal_for_owner(credential, plaintext)
     _save(credential, force_insert=True)
     return credential
 
 
 def credential_update_value(*, credential: Credential, value: Any) -> Credential:
-    _seal_into(credential, _clean_value(credential.kind, value))
-    credential.save(update_fields=["ciphertext", "nonce", "key_id", "masked_value", "updated_at"])
+    seal_for_owner(credential, _clean_value(credential.kind, value))
+    credential.save(update_fields=["ciphertext", "nonce", "key_id", "masked_value", "protected", "updated_at"])
     return credential
 
 
@@ -177,7 +168,10 @@ def credential_touch_last_used(*, credential_ids: Iterable[Any]) -> None:
 
 
 def credential_reencrypt(*, credential: Credential) -> bool:
-    """Seal with the current key; False when it already was. Guarded so a concurrent write is not undone."""
+    """Seal with the current key; False when it already was or is sealed to its owner's vault (no
+    server key opens it). Guarded so a concurrent write is not undone."""
+    if credential.protected:
+        return False
     keyring = get_keyring()
     sealed = vault.Sealed(
         key_id=credential.key_id, nonce=bytes(credential.nonce), ciphertext=bytes(credential.ciphertext)

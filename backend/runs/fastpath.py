@@ -102,7 +102,7 @@ FROM r
 _RUN_COLUMNS = [
     "id", "owner_id", "workflow_id", "status", "trigger", "graph", "plan", "variables", "payload",
     "idempotency_key", "request_hash", "request_id", "error", "event_seq", "steps_remaining", "steps_failed",
-    "created_at",
+    "vault_grant", "created_at",
     "updated_at", "started_at", "finished_at",
 ]  # fmt: skip
 _JSON_COLUMNS = {"graph", "plan", "variables", "payload"}

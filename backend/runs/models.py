@@ -29,6 +29,9 @@ class Run(models.Model):
     request_hash = models.CharField(max_length=64, blank=True, default="")
     request_id = models.CharField(max_length=128, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    # The vault unlock this run's protected credentials are read with (a VaultGrant id, no foreign
+    # key: revoking a grant deletes its row and must not touch the runs that carried it).
+    vault_grant = models.UUIDField(null=True, blank=True, editable=False)
     # Counters moved by single UPDATE … RETURNING statements on the hot path.
     event_seq = models.PositiveIntegerField(default=0)
     steps_remaining = models.IntegerField(default=0)

@@ -1,4 +1,5 @@
-"""Recovery of runs the queue let down: lost workers, lost messages, runs past their deadline.
+"""Recovery of runs the queue let down: lost workers, lost messages, runs past their deadline;
+and the removal of expired vault unlocks.
 
 The database is the source of truth, so each check is a query for rows in a state that should
 not last, and each repair is the same guarded transition the engine itself uses.
@@ -19,6 +20,7 @@ from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from backend.credentials.passphrase_services import vault_purge_expired
 from backend.events.publisher import EventDraft, append_events
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
@@ -37,6 +39,7 @@ class SweepReport:
     timed_out: int = 0
     closed: int = 0
     finished: int = 0
+    expired_unlocks: int = 0
 
     def any(self) -> bool:
         return any(vars(self).values())
@@ -54,6 +57,7 @@ def sweep() -> SweepReport:
     report.republished = _phase("lost messages", partial(_republish_lost_messages, republish_before), 0)
     report.timed_out = _phase("deadlines", partial(_time_out_runs, deadline_before), 0)
     report.finished = _phase("finished runs", _close_finished_runs, 0)
+    report.expired_unlocks = _phase("expired vault unlocks", vault_purge_expired, 0)
     return report
 
 

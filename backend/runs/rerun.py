@@ -10,7 +10,14 @@ from backend.runs.models import Run
 from backend.runs.services import run_start
 
 
-def run_rerun(*, run: Run, owner: Any, idempotency_key: str | None = None, request_id: str = "") -> tuple[Run, bool]:
+def run_rerun(
+    *,
+    run: Run,
+    owner: Any,
+    idempotency_key: str | None = None,
+    request_id: str = "",
+    vault_holder: str | None = None,
+) -> tuple[Run, bool]:
     """Start `run`'s graph again with its payload; the new run keeps the workflow link.
 
     The graph is the one the run was started with (later edits of the workflow do not leak in).
@@ -27,6 +34,7 @@ def run_rerun(*, run: Run, owner: Any, idempotency_key: str | None = None, reque
             idempotency_key=idempotency_key,
             request_id=request_id,
             trigger="rerun",
+            vault_holder=vault_holder,
         )
         if created and run.workflow_id and new.workflow_id != run.workflow_id:
             Run.objects.filter(pk=new.pk).update(workflow_id=run.workflow_id)

@@ -33,3 +33,8 @@ def run_steps(*, run: Run) -> list[Step]:
 def run_events(*, run: Run, after: int = 0, limit: int | None = None) -> list[RunEvent]:
     events = RunEvent.objects.filter(run=run, seq__gt=after).order_by("seq")
     return list(events[:limit] if limit else events)
+
+
+def run_vault_grant(*, run_id: Any) -> Any:
+    """The vault unlock a run carries (None when it started without one)."""
+    return Run.objects.filter(pk=run_id).values_list("vault_grant", flat=True).first()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from backend.core.errors import Unprocessable, ValidationFailed
 from backend.core.timefmt import elapsed_ms
+from backend.credentials.passphrase_services import run_unlock
 from backend.events.publisher import EventDraft, store_events
 from backend.runs import fastpath
 from backend.runs.dispatch import enqueue_now, enqueue_steps_on_commit
@@ -19,6 +20,7 @@ from backend.runs.models import Run, Step
 from backend.runs.states import RunStatus, StepStatus
 from backend.workflows.graph import compile_graph
 from backend.workflows.selectors import workflow_get
+from workers.template_refs import config_credentials
 
 
 def request_fingerprint(body: Mapping[str, Any]) -> str:
@@ -47,10 +49,13 @@ def run_start(
     idempotency_key: str | None = None,
     request_id: str = "",
     trigger: str = "api",
+    vault_holder: str | None = None,
 ) -> tuple[Run, bool]:
     """Compile and store a run with its steps; enqueue the ready steps after commit.
 
     Returns (run, created). The same key with the same body returns the first run unchanged.
+    `vault_holder` (a login session or token) lends the run its vault unlock; a run that needs a
+    protected credential without one is refused (Locked) before anything is stored or sent.
     """
     payload = dict(payload or {})
     fingerprint = request_fingerprint({"graph": graph, "workflowId": str(workflow_id or ""), "payload": payload})
@@ -67,6 +72,8 @@ def run_start(
     else:
         raise ValidationFailed("give either `graph` or `workflowId`", details={"graph": ["required"]})
     plan = compile_graph(graph)
+    needed = set().union(*(config_credentials(node["config"]) for node in plan["nodes"]))
+    grant_id = run_unlock(owner=owner, credential_names=needed, holder=vault_holder)
     try:
         run = _store_run(
             owner=owner,
@@ -79,6 +86,7 @@ def run_start(
             fingerprint=fingerprint,
             request_id=request_id,
             trigger=trigger,
+            vault_grant=grant_id,
         )
     except IntegrityError:
         # Two requests raced with one key: the loser returns the winner's run.
@@ -103,6 +111,7 @@ def _store_run(
     fingerprint: str,
     request_id: str,
     trigger: str,
+    vault_grant: Any = None,
 ) -> Run:
     now = timezone.now()
     steps, drafts = _initial_steps(plan["nodes"], payload=payload, now=now)
@@ -121,6 +130,7 @@ def _store_run(
         request_hash=fingerprint,
         request_id=request_id,
         trigger=trigger,
+        vault_grant=vault_grant,
         status=RunStatus.SUCCEEDED if finished else RunStatus.QUEUED,
         steps_remaining=remaining,
         event_seq=len(drafts),

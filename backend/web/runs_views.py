@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.accounts.holders import vault_holder
 from backend.core.errors import ApplicationError, NotFound
 from backend.runs import documents, selectors
 from backend.runs.models import Run
@@ -114,7 +115,11 @@ def run_again(request: HttpRequest, run_id: Any) -> HttpResponse:
     key = (request.POST.get("key") or "")[:255] or None
     try:
         new, _ = run_rerun(
-            run=run, owner=request.user, idempotency_key=key, request_id=getattr(request, "request_id", "")
+            run=run,
+            owner=request.user,
+            idempotency_key=key,
+            request_id=getattr(request, "request_id", ""),
+            vault_holder=vault_holder(request),
         )
     except ApplicationError as exc:
         context = _run_context(request, run)

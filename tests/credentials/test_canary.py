@@ -20,10 +20,13 @@ from tests.support.factories import UserFactory
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import StubServer
 
+PASSPHRASE = "Vault Pass & <phrase> 42"
+
 
 def _assert_clean(where: str, text: str, canary: str) -> None:
     for form in hidden_forms(canary):
         assert form not in text, f"canary form {form!r} leaked into {where}"
+    assert PASSPHRASE not in text, f"the vault passphrase leaked into {where}"
 
 
 def _column_text(value: Any) -> str:
@@ -37,6 +40,13 @@ def test_canary_never_leaves_the_vault(
     api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture, canary: str
 ) -> None:
     _canary_run(api, engine, stub, caplog, level=logging.INFO, canary=canary)
+
+
+def test_canary_never_leaves_a_passphrase_vault(
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    _canary_run(api, engine, stub, caplog, level=logging.DEBUG, canary=HARD_CANARY, passphrase=PASSPHRASE)
+    assert Credential.objects.filter(protected=True).count() == 2
 
 
 def test_canary_absent_from_debug_logs(
@@ -53,6 +63,7 @@ def _canary_run(
     *,
     level: int,
     canary: str,
+    passphrase: str | None = None,
 ) -> None:
     caplog.set_level(level)
     stub.route("POST", "/echo", handler=echo_forms)
@@ -65,6 +76,9 @@ def _canary_run(
 
     token = call("post", "/v1/credentials", {"name": "canaryToken", "kind": "bearer_token", "value": canary}).json()
     call("post", "/v1/credentials", {"name": "canaryBasic", "kind": "basic_auth", "value": f"user:{canary}"})
+    if passphrase:
+        call("put", "/v1/vault/passphrase", {"passphrase": passphrase})
+        call("post", "/v1/vault/unlock", {"passphrase": passphrase})
     workflow = call("post", "/v1/workflows", canary_workflow(stub.url)).json()
     run = call("post", "/v1/runs", {"workflowId": workflow["id"], "payload": {"title": "t"}}).json()
     engine.drain()

@@ -28,6 +28,7 @@ def credential_doc(credential: Credential) -> dict[str, Any]:
         "kind": credential.kind,
         "options": credential.options or {},
         "maskedValue": credential.masked_value,
+        "protected": credential.protected,
         "createdAt": iso_ms(credential.created_at),
         "updatedAt": iso_ms(credential.updated_at),
         "lastUsedAt": iso_ms(credential.last_used_at),

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.holders import vault_holder
 from backend.api.validation import expect_fields, int_param
 from backend.core.errors import ValidationFailed
 from backend.core.limits import IDEMPOTENCY_KEY_MAX, TRIGGER_MAX, text_problem
@@ -72,6 +73,7 @@ class RunListApi(APIView):
             owner=request.user,
             idempotency_key=key,
             request_id=getattr(request._request, "request_id", ""),
+            vault_holder=vault_holder(request),
             **_start_args(request.data),
         )
         body = {"runId": str(run.pk), "id": str(run.pk), "status": run.status}
