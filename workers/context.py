@@ -55,7 +55,8 @@ def parse_env_credentials(spec: str) -> dict[str, str]:
 class _CredentialSource:
     """Looks names up in the run owner's vault, then in the operator's explicit env map; caches per node."""
 
-    def __init__(self, *, owner_id: Any, env_map: Mapping[str, str], environ: Mapping[str, str]) -> None:
+    def __init__(self, *, run_id: str, owner_id: Any, env_map: Mapping[str, str], environ: Mapping[str, str]) -> None:
+        self.run_id = run_id
         self.owner_id = owner_id
         self.env_map = env_map
         self.environ = environ
@@ -70,11 +71,13 @@ class _CredentialSource:
     def _load(self, name: str) -> ResolvedSecret:
         # Imported here so the module stays importable (and the templates testable) without Django set up.
         from backend.credentials.keys import VaultNotConfiguredError
-        from backend.credentials.selectors import credential_reveal_by_name
+        from backend.credentials.selectors import VaultLockedError, credential_reveal_by_name
         from backend.credentials.vault import VaultError
 
         try:
-            found = credential_reveal_by_name(owner_id=self.owner_id, name=name)
+            found = credential_reveal_by_name(owner_id=self.owner_id, name=name, private_key=self._private_key)
+        except VaultLockedError as exc:
+            raise CredentialLookupError(str(exc)) from None
         except VaultNotConfiguredError:
             raise CredentialLookupError(
                 f"credential '{name}' cannot be read: the server has no AUTOMATEOS_ENCRYPTION_KEYS"
@@ -92,6 +95,12 @@ class _CredentialSource:
         if value:
             return ResolvedSecret(name=name, kind="bearer_token", value=value)
         raise CredentialLookupError(f"credential '{name}' not found")
+
+    def _private_key(self) -> Any:
+        from backend.credentials.selectors import grant_private_key
+        from backend.runs.selectors import run_vault_grant
+
+        return grant_private_key(grant_id=run_vault_grant(run_id=self.run_id), user_id=self.owner_id)
 
     def secret_value(self, name: str) -> str:
         return self.get(name).value
@@ -172,7 +181,7 @@ def prepare_node(
     environ = os.environ if environ is None else environ
     if env_credentials is None:
         env_credentials = parse_env_credentials(environ.get(ENV_CREDENTIALS_VAR, ""))
-    source = _CredentialSource(owner_id=owner_id, env_map=env_credentials, environ=environ)
+    source = _CredentialSource(run_id=run_id, owner_id=owner_id, env_map=env_credentials, environ=environ)
 
     def fail(message: str, where: str) -> PreparationError:
         return PreparationError(f'{message} (node "{label}", field {where})')

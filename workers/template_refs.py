@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workers.templates import PLACEHOLDER, UNRENDERED_FIELDS, TemplateError, parse_expression
+from workers.templates import PLACEHOLDER, UNRENDERED_FIELDS, TemplateError, credential_names, parse_expression
 
 _IN_KEY = "\0key"  # a marker, never a placeholder body: `_walk` found a placeholder in a key
 
@@ -75,3 +75,13 @@ def config_references(config: Mapping[str, Any]) -> tuple[list[TemplateProblem],
             else:
                 refs.append(StepRef(where, expr.source, rest[0]))
     return problems, refs
+
+
+def config_credentials(config: Mapping[str, Any]) -> set[str]:
+    """Every credential a node config uses: its auth credential and each getCredential('…')."""
+    names = credential_names(config)
+    auth = config.get("auth")
+    name = auth.get("credentialName") if isinstance(auth, Mapping) else None
+    if isinstance(name, str) and name:
+        names.add(name)
+    return names

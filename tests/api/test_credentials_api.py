@@ -11,7 +11,7 @@ from backend.credentials.models import Credential
 from backend.credentials.selectors import credential_decrypt
 
 CANARY = "canary-api-4b1d8e2f9a6c"
-DOC_KEYS = {"id", "name", "kind", "options", "maskedValue", "createdAt", "updatedAt", "lastUsedAt"}
+DOC_KEYS = {"id", "name", "kind", "options", "maskedValue", "protected", "createdAt", "updatedAt", "lastUsedAt"}
 
 
 def _create(api: APIClient, **overrides: Any) -> Any:

@@ -5,6 +5,7 @@ import { newCredentialDialog, CREDENTIAL_KINDS } from "../lib/credential_dialog.
 import { confirmDialog, field, openDialog, promptDialog } from "../lib/dialog.js";
 import { $, h } from "../lib/dom.js";
 import { toast } from "../lib/toast.js";
+import { mountVaultCard } from "./vault.js";
 
 const rowsEl = $("#credential-rows");
 const kindLabel = (kind) => CREDENTIAL_KINDS.find((k) => k.value === kind)?.label || kind;
@@ -29,7 +30,12 @@ async function load() {
         { "data-credential-id": c.id },
         h("td", {}, h("code", { class: "strong", text: c.name })),
         h("td", { text: kindLabel(c.kind) }),
-        h("td", {}, h("code", { class: "masked", text: c.maskedValue || "••••" })),
+        h(
+          "td",
+          {},
+          h("code", { class: "masked", text: c.maskedValue || "••••" }),
+          c.protected ? h("span", { class: "tag", "data-testid": "protected", title: "Sealed by your vault passphrase", text: "passphrase" }) : null,
+        ),
         h("td", { text: when(c.lastUsedAt) }),
         h(
           "td",
@@ -53,7 +59,8 @@ async function rename(c) {
   });
   if (name) {
     toast(`Renamed to “${name}”. Workflows that used “${c.name}” must be updated.`, { kind: "success" });
-    load();
+    const vault = mountVaultCard($("#vault-card"), { onChange: () => load() });
+load();
   }
 }
 
@@ -76,7 +83,8 @@ async function replace(c) {
   });
   if (done) {
     toast(`Value of “${c.name}” replaced.`, { kind: "success" });
-    load();
+    const vault = mountVaultCard($("#vault-card"), { onChange: () => load() });
+load();
   }
 }
 
@@ -86,7 +94,8 @@ async function remove(c) {
   try {
     await api(`/v1/credentials/${c.id}`, { method: "DELETE" });
     toast(`Deleted “${c.name}”.`, { kind: "success" });
-    load();
+    const vault = mountVaultCard($("#vault-card"), { onChange: () => load() });
+load();
   } catch (err) {
     toast(err.message, { kind: "error" });
   }
@@ -96,8 +105,10 @@ $("#new-credential").addEventListener("click", async () => {
   const created = await newCredentialDialog();
   if (created) {
     toast(`Credential “${created.name}” created.`, { kind: "success" });
-    load();
+    const vault = mountVaultCard($("#vault-card"), { onChange: () => load() });
+load();
   }
 });
 
+const vault = mountVaultCard($("#vault-card"), { onChange: () => load() });
 load();
