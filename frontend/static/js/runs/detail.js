@@ -1,7 +1,8 @@
 // The run page: read-only canvas with live colours, steps, streaming log, outputs (JSON viewer), timeline.
 
 import { streamRun } from "./client.js";
-import { STATUS_LABELS, LogView, StepsView, badge, csrfToken, el, errorMessage, renderStatus, statusText } from "./view.js";
+import { csrfToken, errorMessage } from "../lib/api.js";
+import { STATUS_LABELS, LogView, StepsView, badge, el, renderStatus, statusText } from "./view.js";
 import { formatDuration, fromDocument, applyEvents, stepList } from "./stream.js";
 
 const SVG = "http://www.w3.org/2000/svg";

@@ -6,15 +6,14 @@
 
 import { streamRun } from "./client.js";
 import { applyEvents, fromDocument, initialState, stepStatuses } from "./stream.js";
-import { LogView, StepsView, csrfToken, el, errorMessage, renderStatus, statusText } from "./view.js";
+import { csrfToken, errorMessage, idempotencyKey } from "../lib/api.js";
+import { LogView, StepsView, el, renderStatus, statusText } from "./view.js";
+
+// The key form lives in lib/api.js; the run panel's callers and tests import it from here too.
+export { idempotencyKey };
 
 const NETWORK_RETRIES = 3;
 const RETRY_BASE_MS = 500;
-
-/** `ui_<ms>_<random>`: the builder's Idempotency-Key form (compat.md §3). */
-export function idempotencyKey(now = Date.now(), random = Math.random) {
-  return `ui_${now}_${random().toString(36).slice(2, 10).padEnd(8, "0")}`;
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -140,25 +140,3 @@ function logLine(line) {
 }
 
 export { formatLogLine };
-
-/** The csrftoken cookie (session API calls need it in `X-CSRFToken`). */
-export function csrfToken() {
-  if (typeof document === "undefined") return "";
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
-  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-  if (input) return input.value;
-  const meta = document.querySelector("meta[name=csrf-token]");
-  return meta ? meta.content : "";
-}
-
-/** `{"error": {"message"}}` of an API error response, or a fallback. */
-export async function errorMessage(response) {
-  try {
-    const body = await response.json();
-    if (body && body.error && body.error.message) return body.error.message;
-  } catch {
-    /* not JSON */
-  }
-  return `HTTP ${response.status}`;
-}
