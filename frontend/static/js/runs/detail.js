@@ -2,22 +2,9 @@
 
 import { streamRun } from "./client.js";
 import { csrfToken, errorMessage } from "../lib/api.js";
-import { STATUS_LABELS, LogView, StepsView, badge, el, renderStatus, statusText } from "./view.js";
+import { h, readJsonScript, s as svg } from "../lib/dom.js";
+import { STATUS_LABELS, LogView, StepsView, badge, renderStatus, statusText } from "./view.js";
 import { formatDuration, fromDocument, applyEvents, stepList } from "./stream.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) node.setAttribute(k, String(v));
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
-
-function readJson(id) {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : null;
-}
 
 // ---- read-only canvas -------------------------------------------------------------------------
 
@@ -85,27 +72,27 @@ const MAX_ITEMS = 200;
 
 /** A collapsible tree of `value`; objects and arrays below `openDepth` start closed. */
 export function jsonView(value, { openDepth = 1 } = {}) {
-  return el("div", { className: "json-view" }, jsonNode(null, value, 0, openDepth));
+  return h("div", { class: "json-view" }, jsonNode(null, value, 0, openDepth));
 }
 
 function jsonNode(key, value, depth, openDepth) {
-  const label = key === null ? [] : [el("span", { className: "jv-key" }, JSON.stringify(key)), ": "];
+  const label = key === null ? [] : [h("span", { class: "jv-key" }, JSON.stringify(key)), ": "];
   if (value !== null && typeof value === "object") {
     const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
-    const summary = el("summary", {}, ...label, open, el("span", { className: "jv-meta" }, ` ${entries.length} ${entries.length === 1 ? "item" : "items"} `), close);
-    const details = el("details", { open: depth < openDepth }, summary);
+    const summary = h("summary", {}, ...label, open, h("span", { class: "jv-meta" }, ` ${entries.length} ${entries.length === 1 ? "item" : "items"} `), close);
+    const details = h("details", { open: depth < openDepth }, summary);
     for (const [k, v] of entries.slice(0, MAX_ITEMS)) {
       details.append(jsonNode(Array.isArray(value) ? null : k, v, depth + 1, openDepth));
     }
-    if (entries.length > MAX_ITEMS) details.append(el("div", { className: "jv-row jv-meta" }, `… ${entries.length - MAX_ITEMS} more`));
+    if (entries.length > MAX_ITEMS) details.append(h("div", { class: "jv-row jv-meta" }, `… ${entries.length - MAX_ITEMS} more`));
     return details;
   }
   let cls = "jv-null";
   if (typeof value === "string") cls = "jv-string";
   else if (typeof value === "number") cls = "jv-number";
   else if (typeof value === "boolean") cls = "jv-bool";
-  return el("div", { className: "jv-row" }, ...label, el("span", { className: cls }, JSON.stringify(value)));
+  return h("div", { class: "jv-row" }, ...label, h("span", { class: cls }, JSON.stringify(value)));
 }
 
 // ---- outputs -------------------------------------------------------------------------------------
@@ -114,11 +101,11 @@ function renderOutputs(root, state, outputs) {
   const open = new Set([...root.querySelectorAll("details[data-node-id][open]")].map((d) => d.dataset.nodeId));
   const items = stepList(state).map((step) => {
     const has = Object.prototype.hasOwnProperty.call(outputs, step.nodeId) && outputs[step.nodeId] !== null;
-    const details = el(
+    const details = h(
       "details",
       { dataset: { nodeId: step.nodeId }, open: open.has(step.nodeId) },
-      el("summary", {}, step.name || step.nodeId, el("code", {}, step.nodeId), badge(step.status)),
-      has ? jsonView(outputs[step.nodeId]) : el("p", { className: "muted small empty-output" }, step.error ? `Error: ${step.error}` : "No output."),
+      h("summary", {}, step.name || step.nodeId, h("code", {}, step.nodeId), badge(step.status)),
+      has ? jsonView(outputs[step.nodeId]) : h("p", { class: "muted small empty-output" }, step.error ? `Error: ${step.error}` : "No output."),
     );
     return details;
   });
@@ -130,7 +117,7 @@ function renderOutputs(root, state, outputs) {
 export function renderTimeline(root, state, now = Date.now()) {
   const steps = stepList(state).filter((s) => s.startedAt);
   if (!steps.length) {
-    root.replaceChildren(el("p", { className: "muted small" }, "No step has started yet."));
+    root.replaceChildren(h("p", { class: "muted small" }, "No step has started yet."));
     return;
   }
   const t = (iso) => Date.parse(iso);
@@ -171,8 +158,8 @@ export function renderTimeline(root, state, now = Date.now()) {
 // ---- page ----------------------------------------------------------------------------------------
 
 function boot() {
-  const doc = readJson("run-doc");
-  const canvasData = readJson("run-canvas-data");
+  const doc = readJsonScript("run-doc");
+  const canvasData = readJsonScript("run-canvas-data");
   if (!doc) return;
   const runId = doc.id;
   let state = fromDocument(doc);

@@ -7,7 +7,8 @@
 import { streamRun } from "./client.js";
 import { applyEvents, fromDocument, initialState, stepStatuses } from "./stream.js";
 import { csrfToken, errorMessage, idempotencyKey } from "../lib/api.js";
-import { LogView, StepsView, el, renderStatus, statusText } from "./view.js";
+import { h } from "../lib/dom.js";
+import { LogView, StepsView, renderStatus, statusText } from "./view.js";
 
 // The key form lives in lib/api.js; the run panel's callers and tests import it from here too.
 export { idempotencyKey };
@@ -69,38 +70,38 @@ export function mountRunPanel(
 
   const runButton =
     externalRun ||
-    el(
+    h(
       "button",
-      { type: "button", className: "btn btn--primary btn--small", "data-testid": "run-button" },
-      el("span", { "aria-hidden": "true" }, "▶ "),
+      { type: "button", class: "btn btn--primary btn--small", "data-testid": "run-button" },
+      h("span", { "aria-hidden": "true" }, "▶ "),
       "Run",
     );
   const cancelButton =
-    externalCancel || el("button", { type: "button", className: "btn btn--ghost btn--small", "data-testid": "cancel-button" }, "Cancel");
+    externalCancel || h("button", { type: "button", class: "btn btn--ghost btn--small", "data-testid": "cancel-button" }, "Cancel");
   runButton.disabled = false;
   cancelButton.disabled = true;
-  const link = el("a", { className: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
-  const payloadInput = el("textarea", {
-    className: "run-payload__input",
+  const link = h("a", { class: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
+  const payloadInput = h("textarea", {
+    class: "run-payload__input",
     name: "run-payload",
     rows: "3",
     spellcheck: "false",
     "aria-label": "Run payload (a JSON object)",
   });
   payloadInput.value = "{}";
-  const payloadBox = el(
+  const payloadBox = h(
     "details",
-    { className: "run-payload", hidden: Boolean(getPayload) },
-    el("summary", {}, "Payload"),
-    el("p", { className: "muted small" }, "A JSON object; templates read it as {{payload.x}}."),
+    { class: "run-payload", hidden: Boolean(getPayload) },
+    h("summary", {}, "Payload"),
+    h("p", { class: "muted small" }, "A JSON object; templates read it as {{payload.x}}."),
     payloadInput,
   );
-  const payloadUsed = el("p", { className: "small run-payload__used", "data-testid": "payload-keys", hidden: true });
+  const payloadUsed = h("p", { class: "small run-payload__used", "data-testid": "payload-keys", hidden: true });
   payloadInput.before(payloadUsed);
-  const status = el("div", { "data-testid": "run-status", role: "status", "aria-live": "polite" });
-  const steps = el("ol", { className: "run-steps", "data-testid": "run-steps", "aria-label": "Steps" });
-  const logs = el("div", {
-    className: "run-logs",
+  const status = h("div", { "data-testid": "run-status", role: "status", "aria-live": "polite" });
+  const steps = h("ol", { class: "run-steps", "data-testid": "run-steps", "aria-label": "Steps" });
+  const logs = h("div", {
+    class: "run-logs",
     "data-testid": "run-logs",
     role: "log",
     "aria-live": "polite",
@@ -108,12 +109,12 @@ export function mountRunPanel(
     tabindex: "0",
   });
   container.replaceChildren(
-    el("div", { className: "run-panel__bar" }, externalRun ? null : runButton, externalCancel ? null : cancelButton, link),
+    h("div", { class: "run-panel__bar" }, externalRun ? null : runButton, externalCancel ? null : cancelButton, link),
     payloadBox,
     status,
-    el("h3", { className: "run-panel__heading", id: "run-panel-steps" }, "Steps"),
+    h("h3", { class: "run-panel__heading", id: "run-panel-steps" }, "Steps"),
     steps,
-    el("h3", { className: "run-panel__heading" }, "Log"),
+    h("h3", { class: "run-panel__heading" }, "Log"),
     logs,
   );
 
@@ -304,7 +305,7 @@ function ensureStylesheet() {
   if (document.querySelector("link[data-runs-css]")) return;
   const href = new URL("../../css/runs.css", import.meta.url).href;
   if (document.querySelector(`link[href="${href}"]`)) return;
-  document.head.append(el("link", { rel: "stylesheet", href, "data-runs-css": "" }));
+  document.head.append(h("link", { rel: "stylesheet", href, "data-runs-css": "" }));
 }
 
 // Friendly names before the document arrives: builder nodes carry `data.label`, flattened ones `label`.

@@ -1,5 +1,6 @@
 // DOM views shared by the builder's run panel and the run page: status line, steps list, log.
 
+import { h } from "../lib/dom.js";
 import { formatDuration, formatLogLine, formatTime, stepList } from "./stream.js";
 
 export const STATUS_LABELS = Object.freeze({
@@ -13,25 +14,8 @@ export const STATUS_LABELS = Object.freeze({
   cancelled: "Cancelled",
 });
 
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
 export function badge(status) {
-  return el("span", { className: `run-badge run-badge--${status}`, dataset: { status } }, STATUS_LABELS[status] ?? status);
+  return h("span", { class: `run-badge run-badge--${status}`, dataset: { status } }, STATUS_LABELS[status] ?? status);
 }
 
 /** The status line: `data-status` carries the raw status, the text says it for people. */
@@ -67,13 +51,13 @@ export class StepsView {
     for (const step of stepList(state)) {
       let item = this.items.get(step.nodeId);
       if (!item) {
-        item = el(
+        item = h(
           "li",
-          { className: "run-step", dataset: { nodeId: step.nodeId } },
-          el("span", { className: "run-step__name" }),
-          el("code", { className: "run-step__id" }),
-          el("span", { className: "run-step__badge" }),
-          el("span", { className: "run-step__duration" }),
+          { class: "run-step", dataset: { nodeId: step.nodeId } },
+          h("span", { class: "run-step__name" }),
+          h("code", { class: "run-step__id" }),
+          h("span", { class: "run-step__badge" }),
+          h("span", { class: "run-step__duration" }),
         );
         this.items.set(step.nodeId, item);
         this.list.append(item);
@@ -128,14 +112,14 @@ export class LogView {
 
 function logLine(line) {
   const level = String(line.level || "info").toLowerCase();
-  return el(
+  return h(
     "div",
-    { className: `run-log run-log--${level}`, dataset: { seq: String(line.seq), level } },
-    el("time", { className: "run-log__time", datetime: line.ts }, formatTime(line.ts)),
+    { class: `run-log run-log--${level}`, dataset: { seq: String(line.seq), level } },
+    h("time", { class: "run-log__time", datetime: line.ts }, formatTime(line.ts)),
     " ",
-    el("span", { className: "run-log__level" }, `[${level.toUpperCase()}]`),
+    h("span", { class: "run-log__level" }, `[${level.toUpperCase()}]`),
     " ",
-    el("span", { className: "run-log__msg" }, line.msg),
+    h("span", { class: "run-log__msg" }, line.msg),
   );
 }
 
