@@ -1,8 +1,9 @@
-// The run page: read-only canvas with live colours, steps, streaming log, outputs (JSON viewer), timeline.
+/** The run page: read-only graph with live colours, steps, streaming log, outputs (JSON viewer), timeline. */
 
 import { streamRun } from "./client.js";
 import { csrfToken, errorMessage } from "../lib/api.js";
 import { h, readJsonScript, s as svg } from "../lib/dom.js";
+import { drawRunGraph, truncate } from "../lib/graph_svg.js";
 import { STATUS_LABELS, LogView, StepsView, badge, renderStatus, statusText } from "./view.js";
 import { formatDuration, fromDocument, applyEvents, stepList } from "./stream.js";
 
@@ -17,38 +18,7 @@ export class RunCanvas {
   }
 
   draw() {
-    const { nodes, edges, width, height, nodeWidth: w, nodeHeight: h } = this.data;
-    this.root.setAttribute("viewBox", `0 0 ${Math.max(width, 200)} ${Math.max(height, 80)}`);
-    const at = new Map(nodes.map((n) => [n.id, n]));
-    const lines = edges.map((e) => {
-      const a = at.get(e.source);
-      const b = at.get(e.target);
-      const [x1, y1, x2, y2] = [a.x + w, a.y + h / 2, b.x, b.y + h / 2];
-      const dx = Math.max(30, (x2 - x1) / 2);
-      return svg("path", { class: "edge", d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, "marker-end": "url(#run-arrow)" });
-    });
-    const defs = svg(
-      "defs",
-      {},
-      svg("marker", { id: "run-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-        svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#94a3b8" })),
-    );
-    const boxes = nodes.map((n) => {
-      // The status shares the second line with the id, right-aligned, so it never runs into the title.
-      const status = svg("text", { class: "node__status", x: w - 10, y: 40, "text-anchor": "end" });
-      const g = svg(
-        "g",
-        { class: "node", transform: `translate(${n.x} ${n.y})`, "data-node-id": n.id, "data-status": "queued" },
-        svg("title", {}, `${n.label} (${n.id})`),
-        svg("rect", { width: w, height: h, rx: 9 }),
-        svg("text", { class: "node__title", x: 12, y: 22 }, truncate(n.label, 19)),
-        svg("text", { class: "node__id", x: 12, y: 40 }, truncate(n.id, 12)),
-        status,
-      );
-      this.groups.set(n.id, { g, status });
-      return g;
-    });
-    this.root.replaceChildren(defs, ...lines, ...boxes);
+    this.groups = drawRunGraph(this.root, this.data);
   }
 
   setStatuses(state) {
@@ -59,11 +29,6 @@ export class RunCanvas {
       status.textContent = (STATUS_LABELS[s] ?? s).toLowerCase();
     }
   }
-}
-
-function truncate(text, n) {
-  const s = String(text ?? "");
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 // ---- JSON viewer ----------------------------------------------------------------------------------
