@@ -5,7 +5,8 @@ import { csrfToken, errorMessage } from "../lib/api.js";
 import { h, readJsonScript, s as svg } from "../lib/dom.js";
 import { drawRunGraph, truncate } from "../lib/graph_svg.js";
 import { STATUS_LABELS, LogView, StepsView, badge, renderStatus, statusText } from "./view.js";
-import { formatDuration, fromDocument, applyEvents, stepList } from "./stream.js";
+import { formatDuration } from "./format.js";
+import { applyEvents, fromDocument, stepList } from "./stream.js";
 
 // ---- read-only canvas -------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
-// DOM views shared by the builder's run panel and the run page: status line, steps list, log.
+/** DOM views shared by the builder's run panel and the run page: status badge and line, steps list, log. */
 
 import { h } from "../lib/dom.js";
-import { formatDuration, formatLogLine, formatTime, stepList } from "./stream.js";
+import { formatDuration, formatLogLine, formatTime } from "./format.js";
+import { stepList } from "./stream.js";
 
 export const STATUS_LABELS = Object.freeze({
   idle: "Not run yet",
