@@ -1,12 +1,12 @@
 /** The run page: read-only graph with live colours, steps, streaming log, outputs (JSON viewer), timeline. */
 
-import { streamRun } from "./client.js";
-import { csrfToken, errorMessage } from "../lib/api.js";
 import { h, readJsonScript, s as svg } from "../lib/dom.js";
 import { drawRunGraph, truncate } from "../lib/graph_svg.js";
-import { STATUS_LABELS, LogView, StepsView, badge, renderStatus, statusText } from "./view.js";
+import { streamRun } from "./client.js";
 import { formatDuration } from "./format.js";
+import { cancelRun, getRun } from "./requests.js";
 import { applyEvents, fromDocument, stepList } from "./stream.js";
+import { STATUS_LABELS, LogView, StepsView, badge, renderStatus, statusText } from "./view.js";
 
 // ---- read-only canvas -------------------------------------------------------------------------
 
@@ -159,9 +159,8 @@ function boot() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(async () => {
       try {
-        const response = await fetch(`/v1/runs/${runId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-        if (!response.ok) return;
-        const fresh = await response.json();
+        const fresh = await getRun(runId);
+        if (!fresh) return;
         outputs = Object.fromEntries((fresh.steps ?? []).map((s) => [s.nodeId, s.output ?? null]));
         if (fresh.durationMs !== null && fresh.durationMs !== undefined && state.terminal) state = { ...state, durationMs: fresh.durationMs };
         render();
@@ -199,12 +198,7 @@ function boot() {
   cancelButton?.addEventListener("click", async () => {
     cancelButton.disabled = true;
     try {
-      const response = await fetch(`/v1/runs/${runId}/cancel`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-      });
-      if (!response.ok) throw new Error(await errorMessage(response));
+      await cancelRun(runId);
     } catch (err) {
       note = `Cancel failed: ${err.message}`;
       cancelButton.disabled = false;
