@@ -1,10 +1,8 @@
-/**
- * Pure graph model of the builder: immutable state in, new state out. No DOM here.
- *
- * State: {nodes: Node[], edges: Edge[], meta: {name, description}, vars: {}}
- * Node:  {id, type, position: {x, y}, data: {label, config}}
- * Edge:  {id, source, target, sourceHandle, targetHandle, data}
- */
+/** Pure graph model of the builder: immutable state in, new state out. No DOM here. */
+
+// State: {nodes: Node[], edges: Edge[], meta: {name, description}, vars: {}}
+// Node:  {id, type, position: {x, y}, data: {label, config}}
+// Edge:  {id, source, target, sourceHandle, targetHandle, data}
 
 export const GRID = 16;
 export const DUPLICATE_OFFSET = 40;

@@ -1,9 +1,7 @@
-/**
- * Pure undo/redo over immutable states.
- *
- * `record(previous, key)` is called with the state *before* a change. Consecutive changes with the
- * same coalescing key within `windowMs` (typing in one field) become one step.
- */
+/** Pure undo/redo over immutable states. */
+
+// `record(previous, key)` is called with the state *before* a change. Consecutive changes with the
+// same coalescing key within `windowMs` (typing in one field) become one step.
 
 export const DEFAULT_LIMIT = 200;
 

@@ -1,8 +1,7 @@
-/**
- * Builder toolbar: the compat.md §5 labels plus Undo, Redo, Save, Run and Cancel; enables/disables from
- * state. Run (`run-button`) and Cancel (`cancel-button`) live here, always visible; the run panel
- * enables and disables them while a run goes.
- */
+/** Builder toolbar: the compat.md §5 labels plus Undo, Redo, Save, Run and Cancel, enabled or disabled from state. */
+
+// Run (`run-button`) and Cancel (`cancel-button`) live here, always visible; the run panel
+// enables and disables them while a run goes.
 
 import { h, s } from "../lib/dom.js";
 

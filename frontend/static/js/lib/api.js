@@ -15,11 +15,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The csrftoken cookie, else the form's or the meta tag's token: Django wants it in `X-CSRFToken` on unsafe methods. */
 export function csrfToken() {
+  // Node tests import modules that call this; there is no document there.
+  if (typeof document === "undefined") return "";
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) return decodeURIComponent(match[1]);
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-  return input ? input.value : "";
+  if (input) return input.value;
+  const meta = document.querySelector("meta[name=csrf-token]");
+  return meta ? meta.content : "";
 }
 
 /**
@@ -62,7 +67,18 @@ export function items(data) {
   return [];
 }
 
-/** `ui_<ms>_<random>` (compat §3). */
-export function idempotencyKey(now = Date.now()) {
-  return `ui_${now}_${Math.random().toString(36).slice(2, 10)}`;
+/** `ui_<ms>_<8 base-36 chars>`: the Idempotency-Key form of compat §3 (padded: a short random still gives 8). */
+export function idempotencyKey(now = Date.now(), random = Math.random) {
+  return `ui_${now}_${random().toString(36).slice(2, 10).padEnd(8, "0")}`;
+}
+
+/** `{"error": {"message"}}` of a fetch Response that failed, or `HTTP <status>`. */
+export async function errorMessage(response) {
+  try {
+    const body = await response.json();
+    if (body && body.error && body.error.message) return body.error.message;
+  } catch {
+    /* not JSON */
+  }
+  return `HTTP ${response.status}`;
 }

@@ -1,7 +1,6 @@
-/**
- * Toasts: short messages, each `role="status"` (errors too), dismissible, auto-hiding.
- * Errors are announced at once (`aria-live="assertive"`), the others politely.
- */
+/** Toasts: short messages, each `role="status"` (errors too), dismissible, auto-hiding. */
+
+// Errors are announced at once (`aria-live="assertive"`), the others politely.
 
 import { h } from "./dom.js";
 

@@ -1,5 +1,7 @@
-// Run event client: the websocket with `?after=<lastSeq>`, reconnects with backoff from the last
-// seq, and the polling fallback of compat.md §5 when a socket cannot open. Stops at the terminal event.
+/** Run event client: the websocket with `?after=<lastSeq>`, reconnects with backoff, and the polling fallback of compat.md §5. */
+
+// Reconnects start from the last seq seen; polling takes over when a socket cannot open. Stops at the
+// terminal event.
 
 import { isTerminalEvent, TERMINAL_STATUSES } from "./stream.js";
 

@@ -1,22 +1,12 @@
-// The run page: read-only canvas with live colours, steps, streaming log, outputs (JSON viewer), timeline.
+/** The run page: read-only graph with live colours, steps, streaming log, outputs (JSON viewer), timeline. */
 
+import { h, readJsonScript, s as svg } from "../lib/dom.js";
+import { drawRunGraph, truncate } from "../lib/graph_svg.js";
 import { streamRun } from "./client.js";
-import { STATUS_LABELS, LogView, StepsView, badge, csrfToken, el, errorMessage, renderStatus, statusText } from "./view.js";
-import { formatDuration, fromDocument, applyEvents, stepList } from "./stream.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) node.setAttribute(k, String(v));
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
-
-function readJson(id) {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : null;
-}
+import { formatDuration } from "./format.js";
+import { cancelRun, getRun } from "./requests.js";
+import { applyEvents, fromDocument, stepList } from "./stream.js";
+import { STATUS_LABELS, LogView, StepsView, badge, renderStatus, statusText } from "./view.js";
 
 // ---- read-only canvas -------------------------------------------------------------------------
 
@@ -29,38 +19,7 @@ export class RunCanvas {
   }
 
   draw() {
-    const { nodes, edges, width, height, nodeWidth: w, nodeHeight: h } = this.data;
-    this.root.setAttribute("viewBox", `0 0 ${Math.max(width, 200)} ${Math.max(height, 80)}`);
-    const at = new Map(nodes.map((n) => [n.id, n]));
-    const lines = edges.map((e) => {
-      const a = at.get(e.source);
-      const b = at.get(e.target);
-      const [x1, y1, x2, y2] = [a.x + w, a.y + h / 2, b.x, b.y + h / 2];
-      const dx = Math.max(30, (x2 - x1) / 2);
-      return svg("path", { class: "edge", d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, "marker-end": "url(#run-arrow)" });
-    });
-    const defs = svg(
-      "defs",
-      {},
-      svg("marker", { id: "run-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-        svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#94a3b8" })),
-    );
-    const boxes = nodes.map((n) => {
-      // The status shares the second line with the id, right-aligned, so it never runs into the title.
-      const status = svg("text", { class: "node__status", x: w - 10, y: 40, "text-anchor": "end" });
-      const g = svg(
-        "g",
-        { class: "node", transform: `translate(${n.x} ${n.y})`, "data-node-id": n.id, "data-status": "queued" },
-        svg("title", {}, `${n.label} (${n.id})`),
-        svg("rect", { width: w, height: h, rx: 9 }),
-        svg("text", { class: "node__title", x: 12, y: 22 }, truncate(n.label, 19)),
-        svg("text", { class: "node__id", x: 12, y: 40 }, truncate(n.id, 12)),
-        status,
-      );
-      this.groups.set(n.id, { g, status });
-      return g;
-    });
-    this.root.replaceChildren(defs, ...lines, ...boxes);
+    this.groups = drawRunGraph(this.root, this.data);
   }
 
   setStatuses(state) {
@@ -73,38 +32,33 @@ export class RunCanvas {
   }
 }
 
-function truncate(text, n) {
-  const s = String(text ?? "");
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
 // ---- JSON viewer ----------------------------------------------------------------------------------
 
 const MAX_ITEMS = 200;
 
 /** A collapsible tree of `value`; objects and arrays below `openDepth` start closed. */
 export function jsonView(value, { openDepth = 1 } = {}) {
-  return el("div", { className: "json-view" }, jsonNode(null, value, 0, openDepth));
+  return h("div", { class: "json-view" }, jsonNode(null, value, 0, openDepth));
 }
 
 function jsonNode(key, value, depth, openDepth) {
-  const label = key === null ? [] : [el("span", { className: "jv-key" }, JSON.stringify(key)), ": "];
+  const label = key === null ? [] : [h("span", { class: "jv-key" }, JSON.stringify(key)), ": "];
   if (value !== null && typeof value === "object") {
     const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
-    const summary = el("summary", {}, ...label, open, el("span", { className: "jv-meta" }, ` ${entries.length} ${entries.length === 1 ? "item" : "items"} `), close);
-    const details = el("details", { open: depth < openDepth }, summary);
+    const summary = h("summary", {}, ...label, open, h("span", { class: "jv-meta" }, ` ${entries.length} ${entries.length === 1 ? "item" : "items"} `), close);
+    const details = h("details", { open: depth < openDepth }, summary);
     for (const [k, v] of entries.slice(0, MAX_ITEMS)) {
       details.append(jsonNode(Array.isArray(value) ? null : k, v, depth + 1, openDepth));
     }
-    if (entries.length > MAX_ITEMS) details.append(el("div", { className: "jv-row jv-meta" }, `… ${entries.length - MAX_ITEMS} more`));
+    if (entries.length > MAX_ITEMS) details.append(h("div", { class: "jv-row jv-meta" }, `… ${entries.length - MAX_ITEMS} more`));
     return details;
   }
   let cls = "jv-null";
   if (typeof value === "string") cls = "jv-string";
   else if (typeof value === "number") cls = "jv-number";
   else if (typeof value === "boolean") cls = "jv-bool";
-  return el("div", { className: "jv-row" }, ...label, el("span", { className: cls }, JSON.stringify(value)));
+  return h("div", { class: "jv-row" }, ...label, h("span", { class: cls }, JSON.stringify(value)));
 }
 
 // ---- outputs -------------------------------------------------------------------------------------
@@ -113,11 +67,11 @@ function renderOutputs(root, state, outputs) {
   const open = new Set([...root.querySelectorAll("details[data-node-id][open]")].map((d) => d.dataset.nodeId));
   const items = stepList(state).map((step) => {
     const has = Object.prototype.hasOwnProperty.call(outputs, step.nodeId) && outputs[step.nodeId] !== null;
-    const details = el(
+    const details = h(
       "details",
       { dataset: { nodeId: step.nodeId }, open: open.has(step.nodeId) },
-      el("summary", {}, step.name || step.nodeId, el("code", {}, step.nodeId), badge(step.status)),
-      has ? jsonView(outputs[step.nodeId]) : el("p", { className: "muted small empty-output" }, step.error ? `Error: ${step.error}` : "No output."),
+      h("summary", {}, step.name || step.nodeId, h("code", {}, step.nodeId), badge(step.status)),
+      has ? jsonView(outputs[step.nodeId]) : h("p", { class: "muted small empty-output" }, step.error ? `Error: ${step.error}` : "No output."),
     );
     return details;
   });
@@ -129,7 +83,7 @@ function renderOutputs(root, state, outputs) {
 export function renderTimeline(root, state, now = Date.now()) {
   const steps = stepList(state).filter((s) => s.startedAt);
   if (!steps.length) {
-    root.replaceChildren(el("p", { className: "muted small" }, "No step has started yet."));
+    root.replaceChildren(h("p", { class: "muted small" }, "No step has started yet."));
     return;
   }
   const t = (iso) => Date.parse(iso);
@@ -170,8 +124,8 @@ export function renderTimeline(root, state, now = Date.now()) {
 // ---- page ----------------------------------------------------------------------------------------
 
 function boot() {
-  const doc = readJson("run-doc");
-  const canvasData = readJson("run-canvas-data");
+  const doc = readJsonScript("run-doc");
+  const canvasData = readJsonScript("run-canvas-data");
   if (!doc) return;
   const runId = doc.id;
   let state = fromDocument(doc);
@@ -205,9 +159,8 @@ function boot() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(async () => {
       try {
-        const response = await fetch(`/v1/runs/${runId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-        if (!response.ok) return;
-        const fresh = await response.json();
+        const fresh = await getRun(runId);
+        if (!fresh) return;
         outputs = Object.fromEntries((fresh.steps ?? []).map((s) => [s.nodeId, s.output ?? null]));
         if (fresh.durationMs !== null && fresh.durationMs !== undefined && state.terminal) state = { ...state, durationMs: fresh.durationMs };
         render();
@@ -245,12 +198,7 @@ function boot() {
   cancelButton?.addEventListener("click", async () => {
     cancelButton.disabled = true;
     try {
-      const response = await fetch(`/v1/runs/${runId}/cancel`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-      });
-      if (!response.ok) throw new Error(await errorMessage(response));
+      await cancelRun(runId);
     } catch (err) {
       note = `Cancel failed: ${err.message}`;
       cancelButton.disabled = false;

@@ -1,53 +1,18 @@
-// The builder's run panel: Run (idempotent POST of the current graph), Cancel, live status, steps, log.
-//
+/** The builder's run panel: Run (idempotent POST of the current graph), Cancel, live status, steps, log. */
+
 //   import { mountRunPanel } from "/static/js/runs/panel.js";
 //   mountRunPanel(document.querySelector('[data-testid="run-panel"]'), {
 //     getGraph: () => currentGraph(), onStepStatuses: (map) => canvas.setBadges(map) });
 
+import { idempotencyKey } from "../lib/api.js";
 import { streamRun } from "./client.js";
+import { buildPanel, showPayloadKeys } from "./panel_view.js";
+import { cancelRun, getRun, startRun } from "./requests.js";
 import { applyEvents, fromDocument, initialState, stepStatuses } from "./stream.js";
-import { LogView, StepsView, csrfToken, el, errorMessage, renderStatus, statusText } from "./view.js";
+import { LogView, StepsView, renderStatus, statusText } from "./view.js";
 
-const NETWORK_RETRIES = 3;
-const RETRY_BASE_MS = 500;
-
-/** `ui_<ms>_<random>`: the builder's Idempotency-Key form (compat.md §3). */
-export function idempotencyKey(now = Date.now(), random = Math.random) {
-  return `ui_${now}_${random().toString(36).slice(2, 10).padEnd(8, "0")}`;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * POST /v1/runs with one Idempotency-Key for every attempt; only a network failure (fetch throwing)
- * is retried, an HTTP answer never is. Returns the parsed response body; throws Error(message).
- */
-export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch, retries = NETWORK_RETRIES, wait = sleep } = {}) {
-  let lastError = null;
-  for (let attempt = 0; attempt <= retries; attempt += 1) {
-    if (attempt) await wait(RETRY_BASE_MS * 2 ** (attempt - 1));
-    let response;
-    try {
-      response = await fetchImpl("/v1/runs", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "Idempotency-Key": key,
-          "X-CSRFToken": csrfToken(),
-        },
-        body: JSON.stringify(body),
-      });
-    } catch (err) {
-      lastError = err;
-      continue;
-    }
-    if (!response.ok) throw new Error(await errorMessage(response));
-    return response.json();
-  }
-  throw new Error(`network error: ${lastError && lastError.message ? lastError.message : "no response"}`);
-}
+// The key form lives in lib/api.js and the POST in requests.js; the panel's tests import both from here.
+export { idempotencyKey, startRun };
 
 /**
  * Mount the panel into `container` (which gets `data-testid="run-panel"` if it has none).
@@ -62,62 +27,11 @@ export function mountRunPanel(
   { getGraph, getPayload = null, getWorkflowId = null, onStepStatuses = () => {}, runButton: externalRun = null, cancelButton: externalCancel = null } = {},
 ) {
   if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
-  ensureStylesheet();
-  if (!container.dataset.testid) container.dataset.testid = "run-panel";
-  container.classList.add("run-panel");
-  if (!container.getAttribute("role")) container.setAttribute("role", "region");
-  if (!container.getAttribute("aria-label")) container.setAttribute("aria-label", "Run");
-
-  const runButton =
-    externalRun ||
-    el(
-      "button",
-      { type: "button", className: "btn btn--primary btn--small", "data-testid": "run-button" },
-      el("span", { "aria-hidden": "true" }, "▶ "),
-      "Run",
-    );
-  const cancelButton =
-    externalCancel || el("button", { type: "button", className: "btn btn--ghost btn--small", "data-testid": "cancel-button" }, "Cancel");
-  runButton.disabled = false;
-  cancelButton.disabled = true;
-  const link = el("a", { className: "run-panel__link", hidden: true, target: "_blank", rel: "noopener" }, "Open run page");
-  const payloadInput = el("textarea", {
-    className: "run-payload__input",
-    name: "run-payload",
-    rows: "3",
-    spellcheck: "false",
-    "aria-label": "Run payload (a JSON object)",
+  const { runButton, cancelButton, link, payloadInput, payloadBox, payloadUsed, status, steps, logs } = buildPanel(container, {
+    runButton: externalRun,
+    cancelButton: externalCancel,
+    payloadHidden: Boolean(getPayload),
   });
-  payloadInput.value = "{}";
-  const payloadBox = el(
-    "details",
-    { className: "run-payload", hidden: Boolean(getPayload) },
-    el("summary", {}, "Payload"),
-    el("p", { className: "muted small" }, "A JSON object; templates read it as {{payload.x}}."),
-    payloadInput,
-  );
-  const payloadUsed = el("p", { className: "small run-payload__used", "data-testid": "payload-keys", hidden: true });
-  payloadInput.before(payloadUsed);
-  const status = el("div", { "data-testid": "run-status", role: "status", "aria-live": "polite" });
-  const steps = el("ol", { className: "run-steps", "data-testid": "run-steps", "aria-label": "Steps" });
-  const logs = el("div", {
-    className: "run-logs",
-    "data-testid": "run-logs",
-    role: "log",
-    "aria-live": "polite",
-    "aria-label": "Run log",
-    tabindex: "0",
-  });
-  container.replaceChildren(
-    el("div", { className: "run-panel__bar" }, externalRun ? null : runButton, externalCancel ? null : cancelButton, link),
-    payloadBox,
-    status,
-    el("h3", { className: "run-panel__heading", id: "run-panel-steps" }, "Steps"),
-    steps,
-    el("h3", { className: "run-panel__heading" }, "Log"),
-    logs,
-  );
-
   const stepsView = new StepsView(steps);
   const logView = new LogView(logs);
   let state = null;
@@ -205,8 +119,8 @@ export function mountRunPanel(
 
   async function watch(runId, mine) {
     try {
-      const response = await fetch(`/v1/runs/${runId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (response.ok && mine === generation) state = mergeDocument(state, await response.json());
+      const doc = await getRun(runId);
+      if (doc && mine === generation) state = mergeDocument(state, doc);
     } catch {
       /* the stream below starts from 0 and brings everything */
     }
@@ -243,16 +157,7 @@ export function mountRunPanel(
     if (!state || !state.runId || state.terminal) return;
     cancelButton.disabled = true;
     try {
-      const response = await fetch(`/v1/runs/${state.runId}/cancel`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-      });
-      if (!response.ok) {
-        note = `Cancel failed: ${await errorMessage(response)}`;
-        cancelButton.disabled = false;
-        render();
-      }
+      await cancelRun(state.runId);
     } catch (err) {
       note = `Cancel failed: ${err.message}`;
       cancelButton.disabled = false;
@@ -267,13 +172,9 @@ export function mountRunPanel(
     run,
     cancel,
     getState: () => state,
-    /** The payload keys the graph reads: the box opens, names them and starts an untouched payload with them. */
+    /** The payload keys the graph reads: the box opens, names them and prefills an untouched payload. */
     setPayloadKeys(keys) {
-      payloadUsed.hidden = !keys.length;
-      payloadUsed.textContent = keys.length ? `This workflow reads ${keys.map((k) => `payload.${k}`).join(", ")}.` : "";
-      if (!keys.length) return;
-      payloadBox.open = true;
-      if (payloadInput.value.trim() === "{}") payloadInput.value = JSON.stringify(Object.fromEntries(keys.map((k) => [k, ""])), null, 1);
+      showPayloadKeys({ payloadUsed, payloadBox, payloadInput }, keys);
     },
     destroy() {
       generation += 1;
@@ -298,14 +199,6 @@ export function parsePayload(text) {
     throw new Error("the payload must be a JSON object, like {\"message\": \"hi\"}");
   }
   return value;
-}
-
-// The panel brings its own CSS so a page only has to import this module.
-function ensureStylesheet() {
-  if (document.querySelector("link[data-runs-css]")) return;
-  const href = new URL("../../css/runs.css", import.meta.url).href;
-  if (document.querySelector(`link[href="${href}"]`)) return;
-  document.head.append(el("link", { rel: "stylesheet", href, "data-runs-css": "" }));
 }
 
 // Friendly names before the document arrives: builder nodes carry `data.label`, flattened ones `label`.

@@ -1,8 +1,14 @@
-// Pure run-stream reducer: (state, event) -> state, plus the run panel's formatting helpers.
-//
+/** Pure run-stream reducer: (state, event) -> state, and the queries the run views make of that state. */
+
 // The state never depends on the order events arrive in: log lines are kept sorted and unique by
-// `seq` (a websocket reconnect or an overlapping poll never doubles a line), and a step's status
-// only moves on an event newer than the one that last set it.
+// `seq` (stream_log.js; a websocket reconnect or an overlapping poll never doubles a line), and a
+// step's status only moves on an event newer than the one that last set it.
+
+import { formatDuration } from "./format.js";
+import { hasSeq, insertLog, isEvent, mergeLogs, toLine } from "./stream_log.js";
+
+// The formatters were this module's before they moved to format.js; callers and tests import them here.
+export { formatDuration, formatLogLine, formatTime } from "./format.js";
 
 export const TERMINAL_EVENTS = Object.freeze(["run_succeeded", "run_failed", "run_cancelled"]);
 export const TERMINAL_STATUSES = Object.freeze(["succeeded", "failed", "cancelled"]);
@@ -124,22 +130,6 @@ export function applyEvents(state, events) {
   return batch.reduce(applyMeta, { ...state, logs });
 }
 
-function isEvent(event) {
-  return Boolean(event) && typeof event.seq === "number" && Number.isFinite(event.seq);
-}
-
-function hasSeq(logs, seq) {
-  let lo = 0;
-  let hi = logs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (logs[mid].seq === seq) return true;
-    if (logs[mid].seq < seq) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
 // Everything an event changes except the log itself.
 function applyMeta(state, event) {
   let next = { ...state, lastSeq: Math.max(state.lastSeq, event.seq) };
@@ -212,36 +202,6 @@ function settleCancelled(state, event) {
   return next;
 }
 
-function toLine(event) {
-  return {
-    seq: event.seq,
-    ts: event.ts,
-    level: event.level || "info",
-    type: event.type,
-    msg: event.msg ?? "",
-    nodeId: event.nodeId ?? null,
-  };
-}
-
-function insertLog(logs, event) {
-  const line = toLine(event);
-  if (!logs.length || logs[logs.length - 1].seq < event.seq) return [...logs, line];
-  let i = logs.length;
-  while (i > 0 && logs[i - 1].seq > event.seq) i -= 1;
-  return [...logs.slice(0, i), line, ...logs.slice(i)];
-}
-
-function mergeLogs(logs, lines) {
-  if (!logs.length || logs[logs.length - 1].seq < lines[0].seq) return [...logs, ...lines];
-  const out = [];
-  let i = 0;
-  let j = 0;
-  while (i < logs.length || j < lines.length) {
-    if (j >= lines.length || (i < logs.length && logs[i].seq < lines[j].seq)) out.push(logs[i++]);
-    else out.push(lines[j++]);
-  }
-  return out;
-}
 
 function stripPrefix(msg, name, word) {
   const text = msg ?? "";
@@ -279,29 +239,4 @@ export function stepList(state) {
 
 export function isTerminalEvent(event) {
   return Boolean(event) && TERMINAL_EVENTS.includes(event.type);
-}
-
-/** `Nms` under a second, else `X.Ys` (one decimal); "" for a missing value. */
-export function formatDuration(ms) {
-  if (ms === null || ms === undefined || Number.isNaN(Number(ms))) return "";
-  const rounded = Math.max(0, Math.round(Number(ms)));
-  if (rounded < 1000) return `${rounded}ms`;
-  return `${(rounded / 1000).toFixed(1)}s`;
-}
-
-const pad = (n, width = 2) => String(n).padStart(width, "0");
-
-/** `HH:MM:SS.mmm` of an ISO timestamp, in local time (or UTC with `{utc: true}`). */
-export function formatTime(iso, { utc = false } = {}) {
-  const d = new Date(iso);
-  if (!iso || Number.isNaN(d.getTime())) return "--:--:--.---";
-  const [h, m, s, ms] = utc
-    ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()]
-    : [d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()];
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms, 3)}`;
-}
-
-/** `HH:MM:SS.mmm [LEVEL] message`. */
-export function formatLogLine(line, options = {}) {
-  return `${formatTime(line.ts, options)} [${String(line.level || "info").toUpperCase()}] ${line.msg ?? ""}`;
 }

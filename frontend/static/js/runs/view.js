@@ -1,6 +1,8 @@
-// DOM views shared by the builder's run panel and the run page: status line, steps list, log.
+/** DOM views shared by the builder's run panel and the run page: status badge and line, steps list, log. */
 
-import { formatDuration, formatLogLine, formatTime, stepList } from "./stream.js";
+import { h } from "../lib/dom.js";
+import { formatDuration, formatLogLine, formatTime } from "./format.js";
+import { stepList } from "./stream.js";
 
 export const STATUS_LABELS = Object.freeze({
   idle: "Not run yet",
@@ -13,25 +15,8 @@ export const STATUS_LABELS = Object.freeze({
   cancelled: "Cancelled",
 });
 
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "className") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
 export function badge(status) {
-  return el("span", { className: `run-badge run-badge--${status}`, dataset: { status } }, STATUS_LABELS[status] ?? status);
+  return h("span", { class: `run-badge run-badge--${status}`, dataset: { status } }, STATUS_LABELS[status] ?? status);
 }
 
 /** The status line: `data-status` carries the raw status, the text says it for people. */
@@ -67,13 +52,13 @@ export class StepsView {
     for (const step of stepList(state)) {
       let item = this.items.get(step.nodeId);
       if (!item) {
-        item = el(
+        item = h(
           "li",
-          { className: "run-step", dataset: { nodeId: step.nodeId } },
-          el("span", { className: "run-step__name" }),
-          el("code", { className: "run-step__id" }),
-          el("span", { className: "run-step__badge" }),
-          el("span", { className: "run-step__duration" }),
+          { class: "run-step", dataset: { nodeId: step.nodeId } },
+          h("span", { class: "run-step__name" }),
+          h("code", { class: "run-step__id" }),
+          h("span", { class: "run-step__badge" }),
+          h("span", { class: "run-step__duration" }),
         );
         this.items.set(step.nodeId, item);
         this.list.append(item);
@@ -128,37 +113,15 @@ export class LogView {
 
 function logLine(line) {
   const level = String(line.level || "info").toLowerCase();
-  return el(
+  return h(
     "div",
-    { className: `run-log run-log--${level}`, dataset: { seq: String(line.seq), level } },
-    el("time", { className: "run-log__time", datetime: line.ts }, formatTime(line.ts)),
+    { class: `run-log run-log--${level}`, dataset: { seq: String(line.seq), level } },
+    h("time", { class: "run-log__time", datetime: line.ts }, formatTime(line.ts)),
     " ",
-    el("span", { className: "run-log__level" }, `[${level.toUpperCase()}]`),
+    h("span", { class: "run-log__level" }, `[${level.toUpperCase()}]`),
     " ",
-    el("span", { className: "run-log__msg" }, line.msg),
+    h("span", { class: "run-log__msg" }, line.msg),
   );
 }
 
 export { formatLogLine };
-
-/** The csrftoken cookie (session API calls need it in `X-CSRFToken`). */
-export function csrfToken() {
-  if (typeof document === "undefined") return "";
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
-  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-  if (input) return input.value;
-  const meta = document.querySelector("meta[name=csrf-token]");
-  return meta ? meta.content : "";
-}
-
-/** `{"error": {"message"}}` of an API error response, or a fallback. */
-export async function errorMessage(response) {
-  try {
-    const body = await response.json();
-    if (body && body.error && body.error.message) return body.error.message;
-  } catch {
-    /* not JSON */
-  }
-  return `HTTP ${response.status}`;
-}

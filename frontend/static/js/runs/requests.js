@@ -1,0 +1,55 @@
+/** Run API calls shared by the builder's run panel and the run page: start (idempotent, retried), read, cancel. */
+
+import { csrfToken, errorMessage, idempotencyKey } from "../lib/api.js";
+
+const NETWORK_RETRIES = 3;
+const RETRY_BASE_MS = 500;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * POST /v1/runs with one Idempotency-Key for every attempt; only a network failure (fetch throwing)
+ * is retried, an HTTP answer never is. Returns the parsed response body; throws Error(message).
+ */
+export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch, retries = NETWORK_RETRIES, wait = sleep } = {}) {
+  let lastError = null;
+  for (let attempt = 0; attempt <= retries; attempt += 1) {
+    if (attempt) await wait(RETRY_BASE_MS * 2 ** (attempt - 1));
+    let response;
+    try {
+      response = await fetchImpl("/v1/runs", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "Idempotency-Key": key,
+          "X-CSRFToken": csrfToken(),
+        },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    if (!response.ok) throw new Error(await errorMessage(response));
+    return response.json();
+  }
+  throw new Error(`network error: ${lastError && lastError.message ? lastError.message : "no response"}`);
+}
+
+/** GET /v1/runs/<id>: the run document, or null when the API answers with an error (a network failure throws). */
+export async function getRun(runId) {
+  const response = await fetch(`/v1/runs/${runId}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  return response.ok ? response.json() : null;
+}
+
+/** POST /v1/runs/<id>/cancel; throws Error(message) when the API refuses or the network fails. */
+export async function cancelRun(runId) {
+  const response = await fetch(`/v1/runs/${runId}/cancel`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+  });
+  if (!response.ok) throw new Error(await errorMessage(response));
+}
