@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from backend.accounts.models import ApiToken
@@ -191,6 +192,13 @@ credential_bodies = _objects(
     }
 )
 token_bodies = _objects({"name": texts | json_values})
+vault_bodies = _objects(
+    {
+        "passphrase": texts | json_values,
+        "currentPassphrase": texts | json_values,
+        "confirm": texts | st.just("delete my protected credentials"),
+    }
+)
 
 
 def _assert_clean(response: Any) -> None:
@@ -275,6 +283,22 @@ def test_fuzz_token_create_never_5xx(api: APIClient, body: Any) -> None:
     _assert_clean(response)
     if not isinstance(body, dict):
         assert response.status_code == 400
+
+
+@FUZZ
+@given(
+    body=vault_bodies,
+    call=st.sampled_from(
+        [("put", "passphrase"), ("delete", "passphrase"), ("post", "unlock"), ("post", "lock"), ("post", "reset")]
+    ),
+)
+def test_fuzz_vault_endpoints_never_5xx(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch, body: Any, call: tuple[str, str]
+) -> None:
+    monkeypatch.setitem(api_settings.DEFAULT_THROTTLE_RATES, "vault", None)  # every example reaches the checks
+    method, path = call
+    _assert_clean(_send(api, method, f"/v1/vault/{path}", body))
+    _assert_clean(api.get("/v1/vault"))
 
 
 @FUZZ

@@ -84,3 +84,34 @@ def test_admin_form_errors_do_not_echo_the_value(admin_client: Client, user: Any
         assert "errornote" in response.content.decode()
         assert CANARY not in response.content.decode()
     assert Credential.objects.count() == 1
+
+
+def test_admin_shows_protection_and_vaults_without_key_material(admin_client: Client, user: Any) -> None:
+    from backend.credentials.models import VaultGrant, VaultKey
+    from backend.credentials.passphrase_services import passphrase_set, vault_unlock
+
+    credential = credential_create(owner=user, name="notion", kind="bearer_token", value=CANARY)
+    key = passphrase_set(user=user, new="correct horse battery")
+    grant = vault_unlock(user=user, value="correct horse battery", holder="session:admin-test")
+    listing = admin_client.get("/admin/credentials/credential/?protected__exact=1").content.decode()
+    assert "notion" in listing and 'alt="True"' in listing
+    pages = [
+        admin_client.get(url)
+        for url in (
+            "/admin/credentials/vaultkey/",
+            f"/admin/credentials/vaultkey/{key.pk}/change/",
+            "/admin/credentials/vaultgrant/",
+            f"/admin/credentials/vaultgrant/{grant.pk}/change/",
+        )
+    ]
+    assert [page.status_code for page in pages] == [200] * 4
+    text = "".join(page.content.decode() for page in pages)
+    assert "scrypt (n=32768, r=8, p=1)" in text
+    for secret in (CANARY, key.kdf["salt"], bytes(key.public_key).hex(), "session:admin-test"):
+        assert secret not in text
+    reset = admin_client.post(
+        "/admin/credentials/vaultkey/", {"action": "reset_vaults", "_selected_action": [key.pk]}, follow=True
+    )
+    assert "vault reset, 1 protected credential(s) deleted" in reset.content.decode()
+    assert not VaultKey.objects.exists() and not VaultGrant.objects.exists()
+    assert not Credential.objects.filter(pk=credential.pk).exists()

@@ -3,6 +3,7 @@
 import { api, idempotencyKey } from "../lib/api.js";
 import { $ } from "../lib/dom.js";
 import { toast } from "../lib/toast.js";
+import { unlockVaultDialog } from "../lib/vault_dialog.js";
 import * as G from "./graph.js";
 import { toFile } from "./io.js";
 import { fieldProblems, problemsByNode } from "./persist.js";
@@ -34,8 +35,12 @@ export function runActions(app) {
       return app.panel.run();
     }
     const status = $("[data-testid=run-status]");
+    const post = () => api("/v1/runs", { method: "POST", body: { graph: runGraph(), payload: {} }, headers: { "Idempotency-Key": idempotencyKey() } });
     try {
-      const res = await api("/v1/runs", { method: "POST", body: { graph: runGraph(), payload: {} }, headers: { "Idempotency-Key": idempotencyKey() } });
+      const res = await post().catch(async (err) => {
+        if (err.code === "vault_locked" && (await unlockVaultDialog({ reason: err.message }))) return post();
+        throw err;
+      });
       if (status) status.textContent = `Run ${res.runId || res.id}: ${res.status}`;
       toast(`Run started (${res.status}).`, { kind: "success" });
     } catch (err) {
@@ -57,6 +62,7 @@ export function runActions(app) {
         getGraph: runGraph,
         getWorkflowId: app.savedWorkflowId,
         onStepStatuses: (map) => app.canvas.setStatuses(map),
+        unlockVault: (reason) => unlockVaultDialog({ reason }),
         runButton: app.toolbar.buttons.run,
         cancelButton: app.toolbar.buttons.cancel,
       });

@@ -73,6 +73,18 @@ export function idempotencyKey(now = Date.now(), random = Math.random) {
 }
 
 /** `{"error": {"message"}}` of a fetch Response that failed, or `HTTP <status>`. */
+/** The API's error answer as an ApiError (its `code` says what to do, e.g. `vault_locked`). */
+export async function responseError(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    /* not JSON */
+  }
+  const error = body && body.error ? body.error : {};
+  return new ApiError(response.status, { ...error, message: error.message || `HTTP ${response.status}` });
+}
+
 export async function errorMessage(response) {
   try {
     const body = await response.json();

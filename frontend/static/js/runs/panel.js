@@ -24,9 +24,27 @@ export { idempotencyKey, startRun };
  */
 export function mountRunPanel(
   container,
-  { getGraph, getPayload = null, getWorkflowId = null, onStepStatuses = () => {}, runButton: externalRun = null, cancelButton: externalCancel = null } = {},
+  {
+    getGraph,
+    getPayload = null,
+    getWorkflowId = null,
+    onStepStatuses = () => {},
+    unlockVault = null,
+    runButton: externalRun = null,
+    cancelButton: externalCancel = null,
+  } = {},
 ) {
   if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
+  // A run refused because the vault is locked asks `unlockVault(reason)` once, then starts again:
+  // the refusal stored nothing, so the same request is simply sent anew.
+  async function startWithUnlock(body) {
+    try {
+      return await startRun(body);
+    } catch (err) {
+      if (err.code !== "vault_locked" || !unlockVault || !(await unlockVault(err.message))) throw err;
+      return startRun(body);
+    }
+  }
   const { runButton, cancelButton, link, payloadInput, payloadBox, payloadUsed, status, steps, logs } = buildPanel(container, {
     runButton: externalRun,
     cancelButton: externalCancel,
@@ -103,7 +121,7 @@ export function mountRunPanel(
 
     let created;
     try {
-      created = await startRun(body);
+      created = await startWithUnlock(body);
     } catch (err) {
       if (mine === generation) fail(`Run not started: ${err.message}`);
       return;

@@ -1,6 +1,6 @@
 /** Run API calls shared by the builder's run panel and the run page: start (idempotent, retried), read, cancel. */
 
-import { csrfToken, errorMessage, idempotencyKey } from "../lib/api.js";
+import { csrfToken, errorMessage, idempotencyKey, responseError } from "../lib/api.js";
 
 const NETWORK_RETRIES = 3;
 const RETRY_BASE_MS = 500;
@@ -9,7 +9,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * POST /v1/runs with one Idempotency-Key for every attempt; only a network failure (fetch throwing)
- * is retried, an HTTP answer never is. Returns the parsed response body; throws Error(message).
+ * is retried, an HTTP answer never is. Returns the parsed response body; throws an ApiError (with the
+ * API's `code`) for an error answer, an Error for a network failure.
  */
 export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch, retries = NETWORK_RETRIES, wait = sleep } = {}) {
   let lastError = null;
@@ -32,7 +33,7 @@ export async function startRun(body, { key = idempotencyKey(), fetchImpl = fetch
       lastError = err;
       continue;
     }
-    if (!response.ok) throw new Error(await errorMessage(response));
+    if (!response.ok) throw await responseError(response);
     return response.json();
   }
   throw new Error(`network error: ${lastError && lastError.message ? lastError.message : "no response"}`);
