@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from backend.credentials.services import credential_create
-from backend.runs.models import RunEvent, Step
+from backend.runs.documents import run_document
+from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_start
+from tests.support.canary import HARD_CANARY, hidden_forms
 from tests.support.graphs import chain, http_node, start_node
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import Reply, StubServer
@@ -93,3 +97,30 @@ def test_canary_secret_in_the_url_host_is_redacted_from_the_lower_cased_dns_erro
     stored = [step.error, *RunEvent.objects.filter(run=run).values_list("message", flat=True)]
     stored += [str(d) for d in RunEvent.objects.filter(run=run).values_list("data", flat=True)]
     assert [text for text in stored if host_secret.lower() in text.lower()] == []
+
+
+def test_canary_secret_in_a_url_path_segment_is_encoded_there_and_redacted_from_the_echo(
+    user: Any, engine: InlineDispatcher, stub: StubServer
+) -> None:
+    credential_create(owner=user, name="pathToken", kind="secret_text", value=HARD_CANARY)
+    # No route: the stand-in answers 404 and repeats the path it was sent in its error body.
+    node = http_node("n", f"{stub.url}/items/{{{{getCredential('pathToken')}}}}/x", retries=0)
+    run, _ = run_start(owner=user, graph={"nodes": [start_node(), node], "edges": chain("start", "n")})
+    engine.drain()
+    [seen] = stub.requests
+    assert seen.path == f"/items/{quote(HARD_CANARY, safe='')}/x"  # one segment: '/' and '&' encoded
+    step = Step.objects.get(run=run, node_id="n")
+    assert step.status == "failed" and "HTTP 404" in step.error and "***" in step.error
+    row = Run.objects.get(pk=run.pk)
+    document = json.dumps(
+        run_document(row, list(Step.objects.filter(run=row)), list(RunEvent.objects.filter(run=row))), default=str
+    )
+    stored = [
+        step.error,
+        str(step.output),
+        document,
+        *RunEvent.objects.filter(run=run).values_list("message", flat=True),
+    ]
+    stored += [str(d) for d in RunEvent.objects.filter(run=run).values_list("data", flat=True)]
+    leaks = [(form, text[:80]) for text in stored for form in hidden_forms(HARD_CANARY) if form in text]
+    assert leaks == []
