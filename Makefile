@@ -12,7 +12,7 @@ PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
 BENCH_QUICK := $(if $(filter 1 true yes,$(QUICK)),AUTOMATEOS_BENCH_QUICK=1 ,)
 
 .PHONY: help run worker test test-faults bench live-check lint fmt migrate clean services venv dev \
-        _ruff _format _mypy _pytest _js _browser _smoke
+        _ruff _format _mypy _imports _pytest _js _browser _smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ live-check: $(VENV)/.stamp-run ## run both starter workflows against the real Sl
 
 # `-k` keeps going after a failed step so one run shows every problem; the exit code is still non-zero.
 test: $(VENV)/.stamp-dev services ## lint, types, Python tests, JS tests, browser tests (against PostgreSQL + Redis)
-	$(MAKE) -k _ruff _format _mypy _pytest _js _browser _smoke
+	$(MAKE) -k _ruff _format _mypy _imports _pytest _js _browser _smoke
 
 test-faults: $(VENV)/.stamp-dev services ## fault-injection tests (pytest -m faults)
 	$(PY) -m pytest -m faults -s || { rc=$$?; if [ $$rc -eq 5 ]; then echo "test-faults: no fault tests collected yet"; else exit $$rc; fi; }
@@ -74,7 +74,7 @@ bench: $(VENV)/.stamp-dev services ## benchmarks (QUICK=1 for the short mode); w
 	else echo "bench: bench/__main__.py not there yet; nothing to run"; fi
 
 lint: $(VENV)/.stamp-dev ## ruff check, ruff format --check, mypy
-	$(MAKE) -k _ruff _format _mypy
+	$(MAKE) -k _ruff _format _mypy _imports
 
 fmt: $(VENV)/.stamp-dev ## format and auto-fix
 	$(PY) -m ruff format .
@@ -86,6 +86,9 @@ _format:
 	$(PY) -m ruff format --check .
 _mypy:
 	$(PY) -m mypy backend workers
+# The architecture contracts in .importlinter (what may import what).
+_imports:
+	$(VENV)/bin/lint-imports
 # The main group must collect tests (exit 5 fails); browser and fault groups are optional.
 _pytest:
 	$(PY) -m pytest -m "not browser and not faults and not smoke"
