@@ -145,8 +145,8 @@ else:
         "prepare_threshold": 5,
         # Only prepared statements are affected, and only the engine's are. Left to choose, PostgreSQL
         # compared the finish's generic plan with plans for the values at hand (an array's length is
-        # unknown to a generic plan) and planned it afresh on every call: 0.55-0.61 ms a finish
-        # against 0.23-0.26 ms. The generic plans reach every row by its key (tests/runs/test_hot_path_queries.py).
+        # unknown to a generic plan) and planned it afresh on every call, which cost more than running
+        # it. The generic plans reach every row by its key (tests/runs/test_hot_path_queries.py).
         "options": "-c plan_cache_mode=force_generic_plan",
         "pool": {
             "min_size": env.int("AUTOMATEOS_DB_POOL_MIN", default=2),
@@ -185,7 +185,7 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Bodies above this are refused with 413 before any parsing (issue: an over-large body).
+# Bodies above this are refused with 413 before any parsing.
 MAX_REQUEST_BYTES = env.int("AUTOMATEOS_MAX_REQUEST_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
@@ -375,9 +375,9 @@ CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Nodes are I/O-bound (HTTP): threads keep many requests in flight per process. 64 measured best
-# (`make bench`: 100 parallel 200 ms nodes in 1.0 s vs 1.6 s at 16); they share the DB pool, since a
-# node hands its connection back while it waits on the network.
+# Nodes are I/O-bound (HTTP): threads keep many requests in flight per process (the fan-out figures
+# behind the default are in docs/performance.md); they share the DB pool, since a node hands its
+# connection back while it waits on the network.
 CELERY_WORKER_CONCURRENCY = env.int("AUTOMATEOS_WORKER_CONCURRENCY", default=64)
 CELERY_WORKER_POOL = env.str("AUTOMATEOS_WORKER_POOL", default="threads")
 

@@ -57,11 +57,17 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((value for key, value in scope.get("headers", []) if key.lower() == name), None)
 
 
+def too_large(*, message: str, limit: int, request_id: str) -> dict[str, Any]:
+    """The 413 body, for this guard and for the request middleware (the WSGI entry point's check)."""
+    return {
+        "error": {"code": "payload_too_large", "message": message, "details": {"limit": limit}, "requestId": request_id}
+    }
+
+
 async def _refuse(scope: Scope, send: Send, limit: int, message: str) -> None:
     given = _header(scope, b"x-request-id") or b""
     request_id = given.decode() if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
-    error = {"code": "payload_too_large", "message": message, "details": {"limit": limit}, "requestId": request_id}
-    payload = json.dumps({"error": error}).encode()
+    payload = json.dumps(too_large(message=message, limit=limit, request_id=request_id)).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),

@@ -9,9 +9,8 @@ def freeze_startup_objects() -> int:
     """Collect once, then move every surviving object to the permanent generation; returns how many.
 
     Modules, classes, settings and registries live as long as the process, yet every full collection
-    walked all of them again: about 135,000 objects in a worker, an 80 ms pause with the GIL held in
-    the middle of the load (gc callbacks, `make bench` load). Objects created later are collected as
-    before.
+    walked all of them again, pausing the process with the GIL held in the middle of the load.
+    Objects created later are collected as before.
     """
     gc.collect()
     gc.freeze()

@@ -11,9 +11,8 @@ APPLICATION = "backend.config.asgi:application"
 def web_argv(*, host: str = "127.0.0.1", port: int = 8000) -> list[str]:
     """uvicorn with its C HTTP parser and event loop, named so a missing one fails at start, not silently.
 
-    uvicorn rather than daphne: under `make bench` load (8 API clients, two workers) daphne spent
-    5.5-5.9 ms of CPU per POST /v1/runs, half of it in Twisted's HTTP handling; uvicorn with httptools
-    and uvloop spends 3.7-4.4 ms on the same requests. No lifespan (Channels' router has none), no
+    uvicorn rather than daphne: under `make bench` load daphne spent half of a POST /v1/runs' CPU in
+    Twisted's HTTP handling, which httptools and uvloop do for much less. No lifespan (Channels' router has none), no
     access log (daphne's was off too: a line per request costs CPU and says less than the run
     events), and no X-Forwarded-* trust, as with daphne: a proxy in front is configured there.
     """

@@ -25,7 +25,7 @@ class _PokeLoop:
 
     `async_to_sync` from a plain worker thread builds a new event loop per call, and channels_redis
     keeps its connection pools per loop: every poke paid for a loop, a Redis connection and its
-    handshake (measured: about a third of a worker's CPU per node). One loop keeps one pool.
+    handshake, on every node. One loop keeps one pool.
     """
 
     def __init__(self) -> None:

@@ -1,4 +1,4 @@
-"""The run document of the prototype's API (compat.md §3), shaped from rows."""
+"""The run document of the prototype's API, shaped from rows."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def run_summary(run: Run) -> dict[str, Any]:
 
 
 def masked_graph(graph: dict[str, Any]) -> dict[str, Any]:
-    """The graph with sensitive header values masked (compat §4): a token typed straight into a
+    """The graph with sensitive header values masked: a token typed straight into a
     node's headers instead of a credential must not come back out of the API."""
     nodes = []
     for node in graph.get("nodes", []) if isinstance(graph.get("nodes"), list) else []:

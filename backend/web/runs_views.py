@@ -28,7 +28,7 @@ COL_GAP, ROW_GAP, MARGIN = 64, 26, 24
 
 
 def format_duration(ms: int | None) -> str:
-    """`Nms` under a second, else `X.Ys` (compat.md §5); empty for an unknown duration."""
+    """`Nms` under a second, else `X.Ys`; empty for an unknown duration."""
     if ms is None:
         return ""
     if ms < 1000:

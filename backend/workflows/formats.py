@@ -1,4 +1,4 @@
-"""Workflow files: the builder file (compat.md §1), legacy `definition.steps` (§2) and export."""
+"""Workflow files: the prototype builder's file, its legacy `definition.steps` documents and export."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def read_import(doc: Any) -> ImportedWorkflow:
 
 
 def parse_builder_file(doc: Any) -> ImportedWorkflow:
-    """Validate a whole builder file by the rules of compat.md §1 and normalise it."""
+    """Validate a whole builder file by the prototype builder's file rules and normalise it."""
     errors = _Errors()
     _check_top_level(doc, errors, what="a workflow file", key_kind="top-level key")
     meta = _meta(doc.get("meta"), errors)

@@ -1,4 +1,4 @@
-"""The HTTP node's config schema (drives the inspector form) and its body precedence (compat.md §1)."""
+"""The HTTP node's config schema (drives the inspector form) and its body precedence (the prototype's)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ class HttpConfig(BaseModel):
 
 
 def build_content(config: HttpConfig) -> tuple[bytes | None, str | None]:
-    """(request body, default Content-Type) by compat.md §1: body (JSON or text), else json_body."""
+    """(request body, default Content-Type) as the prototype did: body (JSON or text), else json_body."""
     if config.body is not None and config.body.strip():
         try:
             json.loads(config.body)

@@ -1,4 +1,4 @@
-/** Workflow files in and out: parse, legacy `definition.steps` conversion (compat §2), export, requirements. */
+/** Workflow files in and out: parse, legacy `definition.steps` conversion, export, requirements. */
 
 // Every error names its place: `{path, message}` with messages such as
 // `node "ping" (nodes[1]): config.method must be one of GET, POST, PUT, PATCH, DELETE`.
@@ -29,7 +29,7 @@ export function isLegacy(doc) {
 }
 
 /**
- * Convert a legacy `{name, definition: {steps}}` document (compat §2) into a builder file.
+ * Convert a legacy `{name, definition: {steps}}` document into a builder file.
  * @returns {{ok: boolean, errors: {path, message}[], file?: object}}
  */
 export function legacyToFile(doc) {
@@ -100,7 +100,7 @@ export function importDocument(doc, options = {}) {
   return { ...readBuilderFile(doc, options), format: "builder" };
 }
 
-/** The builder file for a state (compat §1 export shape). Holds credential names only, never values. */
+/** The builder file for a state (the prototype's export shape). Holds credential names only, never values. */
 export function toFile(state, now = new Date()) {
   const meta = { name: state.meta?.name || "Untitled", version: FILE_VERSION, exportedAt: now.toISOString() };
   if (state.meta?.description) meta.description = state.meta.description;

@@ -1,8 +1,8 @@
-/** Per-kind checks of one node's config (compat §1), shared by file import and the inspector's URL field. */
+/** Per-kind checks of one node's config, shared by file import and the inspector's URL field. */
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const HTTP_BASE_KEYS = ["method", "url", "headers", "body", "json_body", "auth"];
-/** Fields the new engine adds to http (compat §1 allows new fields with version 1). */
+/** Fields the new engine adds to http (version 1 files allow new fields). */
 const HTTP_ENGINE_KEYS = ["timeout_s", "retries", "retry_backoff_s", "idempotency", "follow_redirects"];
 
 export const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);

@@ -1,4 +1,4 @@
-/** Validation of a builder file (compat §1) into builder state; every error names its place as `{path, message}`. */
+/** Validation of a builder file into builder state; every error names its place as `{path, message}`. */
 
 import { configErrors, isNumber, isObject, typeName } from "./io_config.js";
 

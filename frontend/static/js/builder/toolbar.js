@@ -1,4 +1,4 @@
-/** Builder toolbar: the compat.md §5 labels plus Undo, Redo, Save, Run and Cancel, enabled or disabled from state. */
+/** Builder toolbar: the prototype's labels plus Undo, Redo, Save, Run and Cancel, enabled or disabled from state. */
 
 // Run (`run-button`) and Cancel (`cancel-button`) live here, always visible; the run panel
 // enables and disables them while a run goes.

@@ -67,7 +67,7 @@ export function items(data) {
   return [];
 }
 
-/** `ui_<ms>_<8 base-36 chars>`: the Idempotency-Key form of compat §3 (padded: a short random still gives 8). */
+/** `ui_<ms>_<8 base-36 chars>`: the prototype's Idempotency-Key form (padded: a short random still gives 8). */
 export function idempotencyKey(now = Date.now(), random = Math.random) {
   return `ui_${now}_${random().toString(36).slice(2, 10).padEnd(8, "0")}`;
 }

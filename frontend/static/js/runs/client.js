@@ -1,4 +1,4 @@
-/** Run event client: the websocket with `?after=<lastSeq>`, reconnects with backoff, and the polling fallback of compat.md §5. */
+/** Run event client: the websocket with `?after=<lastSeq>`, reconnects with backoff, and the polling fallback. */
 
 // Reconnects start from the last seq seen; polling takes over when a socket cannot open. Stops at the
 // terminal event.
