@@ -61,7 +61,7 @@ def _live_token(lookup: str) -> ApiToken | None:
     request, and building and compiling the equivalent queryset cost more than the query itself;
     prepared, PostgreSQL does not plan it again either."""
     user_model = get_user_model()
-    user_table, user_pk = user_model._meta.db_table, user_model._meta.pk.column  # type: ignore[union-attr]
+    user_table, user_pk = user_model._meta.db_table, user_model._meta.pk.column
     sql = (
         f"SELECT {columns(ApiToken, 't')}, {columns(user_model, 'u')} "  # noqa: S608 - fixed identifiers
         f"FROM {ApiToken._meta.db_table} t JOIN {user_table} u ON u.{user_pk} = t.user_id "

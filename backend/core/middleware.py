@@ -56,11 +56,11 @@ class RequestIdMiddleware:
             # No usable Content-Length (Transfer-Encoding: chunked): uvicorn still hands over the whole
             # body, but Django and DRF would ignore it. Measure what is actually there, reading at most
             # one byte past the limit, and pass it on with its real length.
-            stream = request._stream  # type: ignore[attr-defined]
+            stream = request._stream
             body = stream.read(limit + 1)
             if len(body) > limit:
                 return self._refuse(request, f"request body is over the limit of {limit} bytes")
-            request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+            request._stream = io.BytesIO(body)
             if body:
                 request.META["CONTENT_LENGTH"] = str(len(body))
             return None

@@ -22,7 +22,7 @@ def from_row(model: type[M], values: Sequence[Any]) -> M:
     fields = model._meta.concrete_fields
     converted = []
     for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)  # type: ignore[attr-defined]
+        col = field.get_col(model._meta.db_table)
         # The backend's converters (SQLite's datetimes, say) first, then the field's, as the ORM does.
         for convert in [*conn.ops.get_db_converters(col), *col.get_db_converters(conn)]:
             value = convert(value, col, conn)
