@@ -17,7 +17,9 @@ _MIN_CUT_PIECE = 4
 _MIN_FRAGMENT = 6
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
 _HTML_SAFE_JSON = re.compile(r"[&<>']")
+_HTML_SAFE_JSON_NO_QUOTE = re.compile(r"[&<>]")  # Django's json_script leaves ' as it is
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#x27);")
+_QUOTE_ENTITY = re.compile(r"&(?:quot|#x27);")
 
 
 def _b64_fragments(raw: bytes) -> set[str]:
@@ -53,10 +55,18 @@ def secret_forms(secret: str) -> set[str]:
     escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
     escaped |= {e.replace("/", "\\/") for e in escaped}
     # Serialisers that keep JSON safe inside HTML write `&`, `<`, `>` and `'` as \u escapes.
-    escaped |= {_HTML_SAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", e) for e in escaped}
+    escaped |= {
+        pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", e)
+        for e in escaped
+        for pattern in (_HTML_SAFE_JSON, _HTML_SAFE_JSON_NO_QUOTE)
+    }
     # Inside HTML: an error page or an echoed form shows the secret entity-escaped.
+    # Escapers differ in which characters get a named entity: Python's names & < > " and writes ' in
+    # hex, MarkupSafe (Jinja) and Werkzeug write " and ' in decimal; some write everything numerically.
     marked = {html.escape(secret), html.escape(secret, quote=False)}
     marked |= {_ENTITY.sub(lambda m: f"&#{ord(html.unescape(m.group()))};", m) for m in marked}
+    marked |= {_ENTITY.sub(lambda m: f"&#x{ord(html.unescape(m.group())):x};", m) for m in marked}
+    marked.add(_QUOTE_ENTITY.sub(lambda m: f"&#{ord(html.unescape(m.group()))};", html.escape(secret)))
     forms = {secret} | quoted | escaped | marked
     for encoder in (base64.b64encode, base64.urlsafe_b64encode):
         encoded = encoder(raw).decode()

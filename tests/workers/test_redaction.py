@@ -79,7 +79,7 @@ def test_redactor_masks_webhook_url_parts() -> None:
     assert "pa55w0rd" not in redactor.redact_text("password pa55w0rd-xyz")
 
 
-CANARY = "Can&ary<Tok>/+= %X9"
+CANARY = "Can&ary<Tok>/+= %X9'q\""
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,10 @@ CANARY = "Can&ary<Tok>/+= %X9"
         CANARY.upper(),
         html.escape(CANARY),
         html.escape(CANARY, quote=False),
-        "Can&#38;ary&#60;Tok&#62;/+= %X9",
+        "Can&#38;ary&#60;Tok&#62;/+= %X9&#39;q&#34;",
+        "Can&#x26;ary&#x3c;Tok&#x3e;/+= %X9&#x27;q&#x22;",
+        # MarkupSafe's mix: named entities for & < >, decimal ones for the quotes.
+        "Can&amp;ary&lt;Tok&gt;/+= %X9&#39;q&#34;",
         quote(CANARY, safe="").lower(),
         quote_plus(CANARY),
         json.dumps(CANARY)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"),
