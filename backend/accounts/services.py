@@ -17,6 +17,7 @@ from backend.core.errors import ValidationFailed
 from backend.core.limits import TOKEN_NAME_MAX, text_problem
 from backend.core.prepared import prepared_cursor
 from backend.core.rows import columns, from_row
+from backend.core.types import Owner
 
 TOKEN_PREFIX = "aos_"  # noqa: S105 - a public prefix, not a secret
 _LOOKUP_LEN = 12
@@ -29,7 +30,7 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_create(*, user: Any, name: str = "default") -> tuple[ApiToken, str]:
+def token_create(*, user: Owner, name: str = "default") -> tuple[ApiToken, str]:
     """A new token for `user`: (the row, the plaintext to show once). 400 for a name it cannot store."""
     problem = text_problem(name, max_chars=TOKEN_NAME_MAX)
     if problem:

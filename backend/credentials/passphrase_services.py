@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.core.errors import Conflict, Locked, ValidationFailed
+from backend.core.types import Owner
 from backend.credentials import passphrase, vault
 from backend.credentials.keys import get_keyring
 from backend.credentials.models import Credential, VaultGrant, VaultKey
@@ -44,7 +45,7 @@ def _store_wrapped(key: VaultKey, wrapped: passphrase.WrappedKey) -> None:
     key.nonce, key.kdf = wrapped.nonce, wrapped.kdf
 
 
-def _locked_key(user: Any) -> VaultKey:
+def _locked_key(user: Owner) -> VaultKey:
     key = VaultKey.objects.select_for_update().filter(user=user).first()
     if key is None:
         raise Conflict("no vault passphrase is set", code="no_passphrase")
@@ -76,7 +77,7 @@ def seal_for_owner(credential: Credential, value: str | vault.Secret) -> None:
     credential.ciphertext, credential.nonce, credential.key_id = sealed.ciphertext, sealed.nonce, sealed.key_id
 
 
-def passphrase_set(*, user: Any, new: Any) -> VaultKey:
+def passphrase_set(*, user: Owner, new: Any) -> VaultKey:
     """Create the vault and move every credential of the user into it."""
     value = _clean(new, "passphrase")
     wrapped = passphrase.create(value, user_id=user.pk)
@@ -99,7 +100,7 @@ def _reseal(credentials: Iterable[Credential], private_key: vault.Secret | None 
         credential.save(update_fields=_SEALED_FIELDS)
 
 
-def passphrase_put(*, user: Any, new: Any, current: Any = None, holder: str | None = None) -> VaultKey:
+def passphrase_put(*, user: Owner, new: Any, current: Any = None, holder: str | None = None) -> VaultKey:
     """Set the passphrase, or change it when one is set (then the current one is required)."""
     if not VaultKey.objects.filter(user=user).exists():
         return passphrase_set(user=user, new=new)
@@ -111,7 +112,7 @@ def passphrase_put(*, user: Any, new: Any, current: Any = None, holder: str | No
     return passphrase_change(user=user, current=current, new=new, holder=holder)
 
 
-def passphrase_change(*, user: Any, current: Any, new: Any, holder: str | None = None) -> VaultKey:
+def passphrase_change(*, user: Owner, current: Any, new: Any, holder: str | None = None) -> VaultKey:
     """Rewrap the private key under the new passphrase; the credentials' ciphertexts stay as they are.
     Other sessions' unlocks end: a passphrase is changed because it may be known."""
     value = _clean(new, "passphrase")
@@ -127,7 +128,7 @@ def passphrase_change(*, user: Any, current: Any, new: Any, holder: str | None =
     return key
 
 
-def passphrase_remove(*, user: Any, current: Any) -> None:
+def passphrase_remove(*, user: Owner, current: Any) -> None:
     """Back to server-side encryption: every protected credential is resealed under the server keys."""
     with transaction.atomic():
         key = _locked_key(user)
@@ -138,7 +139,7 @@ def passphrase_remove(*, user: Any, current: Any) -> None:
         _reseal(protected, private_key)
 
 
-def vault_reset(*, user: Any) -> list[str]:
+def vault_reset(*, user: Owner) -> list[str]:
     """A forgotten passphrase: the vault and the credentials it protected are deleted (their names are
     returned, to be created again); nothing else can open them."""
     with transaction.atomic():
@@ -151,7 +152,7 @@ def vault_reset(*, user: Any) -> list[str]:
     return names
 
 
-def vault_unlock(*, user: Any, value: Any, holder: str | None) -> VaultGrant:
+def vault_unlock(*, user: Owner, value: Any, holder: str | None) -> VaultGrant:
     """Check the passphrase and keep the private key, sealed under the server keys, for this holder."""
     if not holder:
         raise ValidationFailed("unlocking needs a login session or an API token", code="no_session")
@@ -168,7 +169,7 @@ def vault_unlock(*, user: Any, value: Any, holder: str | None) -> VaultGrant:
     return grant
 
 
-def vault_lock(*, user: Any) -> int:
+def vault_lock(*, user: Owner) -> int:
     """End every unlock of the user's vault; runs carrying one fail at their next protected credential."""
     return int(VaultGrant.objects.filter(user=user).delete()[0])
 
@@ -183,7 +184,7 @@ def vault_purge_expired() -> int:
     return int(VaultGrant.objects.filter(expires_at__lte=timezone.now()).delete()[0])
 
 
-def run_unlock(*, owner: Any, credential_names: Iterable[str], holder: str | None) -> uuid.UUID | None:
+def run_unlock(*, owner: Owner, credential_names: Iterable[str], holder: str | None) -> uuid.UUID | None:
     """The grant a new run carries: None when it needs no protected credential; Locked when it
     needs one and its starter holds no live unlock. Using a grant extends it."""
     names = set(credential_names)

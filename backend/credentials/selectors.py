@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.core.errors import NotFound
+from backend.core.types import Owner, Uuid
 from backend.credentials import passphrase, vault
 from backend.credentials.keys import get_keyring
 from backend.credentials.models import Credential, VaultGrant, VaultKey
@@ -35,12 +36,12 @@ def vault_locked_message(name: str) -> str:
     return f'vault locked: credential "{name}" needs its owner\'s passphrase'
 
 
-def credential_list(*, user: Any) -> QuerySet[Credential]:
+def credential_list(*, user: Owner) -> QuerySet[Credential]:
     # `defer` keeps ciphertext out of memory for pages that never need it.
     return Credential.objects.filter(owner=user).defer("ciphertext", "nonce").order_by("name")
 
 
-def credential_get(*, user: Any, credential_id: Any) -> Credential:
+def credential_get(*, user: Owner, credential_id: Uuid) -> Credential:
     credential = Credential.objects.filter(owner=user, pk=credential_id).first()
     if credential is None:
         # Same answer for someone else's row and a missing one: ids do not leak across owners.
@@ -72,7 +73,7 @@ def credential_decrypt(*, credential: Credential, private_key: vault.Secret | No
 
 
 def credential_reveal_by_name(
-    *, owner_id: Any, name: str, private_key: Callable[[], vault.Secret | None] = lambda: None
+    *, owner_id: int, name: str, private_key: Callable[[], vault.Secret | None] = lambda: None
 ) -> RevealedCredential | None:
     """For the worker at run time: None when the owner has no such credential; VaultError when
     unreadable. `private_key` is asked only for a protected credential (it reads the run's unlock)."""
@@ -88,7 +89,7 @@ def credential_reveal_by_name(
     )
 
 
-def grant_private_key(*, grant_id: Any, user_id: Any) -> vault.Secret | None:
+def grant_private_key(*, grant_id: Uuid | None, user_id: int) -> vault.Secret | None:
     """The private key a live unlock holds; None once it expired, was revoked, or is someone else's."""
     if grant_id is None:
         return None
@@ -99,7 +100,7 @@ def grant_private_key(*, grant_id: Any, user_id: Any) -> vault.Secret | None:
     return vault.decrypt(get_keyring(), sealed, owner_id=user_id, credential_id=grant.id, kind=GRANT_KIND)
 
 
-def vault_status(*, user: Any, holder: str | None) -> dict[str, Any]:
+def vault_status(*, user: Owner, holder: str | None) -> dict[str, Any]:
     """What the vault page shows: is a passphrase set, is this session unlocked and until when."""
     key = VaultKey.objects.filter(user=user).only("created_at", "updated_at").first()
     grant = None

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.core.errors import Conflict, ValidationFailed
+from backend.core.types import Owner
 from backend.credentials import vault
 from backend.credentials.keys import get_keyring
 from backend.credentials.models import NAME_PATTERN, Credential, CredentialKind
@@ -100,7 +101,7 @@ def _save(credential: Credential, *, force_insert: bool = False) -> None:
         raise _name_taken(credential.name) from exc
 
 
-def credential_create(*, owner: Any, name: Any, kind: Any, value: Any, options: Any = None) -> Credential:
+def credential_create(*, owner: Owner, name: Any, kind: Any, value: Any, options: Any = None) -> Credential:
     name = _clean_name(name)
     kind = _clean_kind(kind)
     cleaned_options = _clean_options(kind, options)

@@ -14,8 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from backend.accounts.holders import vault_holder
+from backend.accounts.holders import request_owner, vault_holder
 from backend.core.errors import ApplicationError, NotFound
+from backend.core.types import Uuid
 from backend.runs import documents, selectors
 from backend.runs.models import Run
 from backend.runs.rerun import run_rerun
@@ -36,7 +37,7 @@ def format_duration(ms: int | None) -> str:
     return f"{ms / 1000:.1f}s"
 
 
-def run_path(run_id: Any) -> str:
+def run_path(run_id: Uuid) -> str:
     return f"/runs/{run_id}/"
 
 
@@ -54,7 +55,7 @@ def runs_page(request: HttpRequest) -> HttpResponse:
     if status not in RunStatus.values:
         status = ""
     workflow_id = _uuid_or_none(request.GET.get("workflow"))
-    runs = selectors.run_list(user=request.user, status=status or None, workflow_id=workflow_id)
+    runs = selectors.run_list(user=request_owner(request), status=status or None, workflow_id=workflow_id)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for run in page.object_list:
@@ -69,7 +70,7 @@ def runs_page(request: HttpRequest) -> HttpResponse:
         "runs": rows,
         "page": page,
         "statuses": RunStatus.values,
-        "workflows": list(workflow_list(user=request.user).values("id", "name")[:500]),
+        "workflows": list(workflow_list(user=request_owner(request)).values("id", "name")[:500]),
         "selected_status": status,
         "selected_workflow": query["workflow"],
         "filter_query": "&".join(f"{k}={v}" for k, v in query.items() if v),
@@ -94,29 +95,29 @@ def _run_context(request: HttpRequest, run: Run) -> dict[str, Any]:
     }
 
 
-def _owned_run(request: HttpRequest, run_id: Any) -> Run:
+def _owned_run(request: HttpRequest, run_id: Uuid) -> Run:
     try:
-        return selectors.run_get(user=request.user, run_id=run_id)
+        return selectors.run_get(user=request_owner(request), run_id=run_id)
     except NotFound:
         raise Http404("run not found") from None
 
 
 @login_required
 @require_GET
-def run_page(request: HttpRequest, run_id: Any) -> HttpResponse:
+def run_page(request: HttpRequest, run_id: Uuid) -> HttpResponse:
     return render(request, "runs/detail.html", _run_context(request, _owned_run(request, run_id)))
 
 
 @login_required
 @require_POST
-def run_again(request: HttpRequest, run_id: Any) -> HttpResponse:
+def run_again(request: HttpRequest, run_id: Uuid) -> HttpResponse:
     """Start the run's graph again with its payload; a resubmitted form (same key) gives the same run."""
     run = _owned_run(request, run_id)
     key = (request.POST.get("key") or "")[:255] or None
     try:
         new, _ = run_rerun(
             run=run,
-            owner=request.user,
+            owner=request_owner(request),
             idempotency_key=key,
             request_id=getattr(request, "request_id", ""),
             vault_holder=vault_holder(request),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from backend.accounts.holders import request_owner
 from backend.api.views.workflows import workflow_document, workflow_summary
 from backend.core.errors import NotFound
 from backend.workflows.selectors import workflow_get, workflow_list
@@ -28,17 +29,17 @@ def examples_dir() -> Path:
 @login_required
 @require_GET
 def workflows_page(request: HttpRequest) -> HttpResponse:
-    workflows = [workflow_summary(w) for w in workflow_list(user=request.user)[:500]]
+    workflows = [workflow_summary(w) for w in workflow_list(user=request_owner(request))[:500]]
     return render(request, "workflows.html", {"workflows": workflows, "nav": "workflows"})
 
 
 @login_required
 @require_GET
-def builder_page(request: HttpRequest, workflow_id: Any = None) -> HttpResponse:
+def builder_page(request: HttpRequest, workflow_id: uuid.UUID | None = None) -> HttpResponse:
     workflow = None
     if workflow_id is not None:
         try:
-            workflow = workflow_document(workflow_get(user=request.user, workflow_id=workflow_id))
+            workflow = workflow_document(workflow_get(user=request_owner(request), workflow_id=workflow_id))
         except NotFound:
             raise Http404("workflow not found") from None
     boot = {"workflow": workflow, "fresh": request.GET.get("new") == "1"}

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from backend.core.errors import NotFound
+from backend.core.types import Owner, Uuid
 from backend.workflows.models import Workflow
 
 
-def workflow_list(*, user: Any) -> QuerySet[Workflow]:
+def workflow_list(*, user: Owner) -> QuerySet[Workflow]:
     """The user's workflows, most recently updated first (id breaks ties so pages never overlap)."""
     return Workflow.objects.filter(owner=user).order_by("-updated_at", "-id")
 
 
-def workflow_get(*, user: Any, workflow_id: Any) -> Workflow:
+def workflow_get(*, user: Owner, workflow_id: Uuid) -> Workflow:
     """The user's workflow; NotFound (404, never 403) when it is missing or belongs to someone else."""
     try:
         return Workflow.objects.get(pk=workflow_id, owner=user)

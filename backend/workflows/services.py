@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from backend.core.errors import Conflict, ValidationFailed
 from backend.core.limits import WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX, text_problem
+from backend.core.types import Owner, Uuid
 from backend.workflows.formats import normalize_graph, parse_vars
 from backend.workflows.graph import compile_graph
 from backend.workflows.models import Workflow
@@ -21,7 +22,7 @@ _UPDATABLE = frozenset({"name", "description", "graph", "variables"})
 
 def workflow_create(
     *,
-    owner: Any,
+    owner: Owner,
     name: str,
     graph: Mapping[str, Any],
     description: str = "",
@@ -129,7 +130,7 @@ def _clean_graph(graph: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
 _RENAME_TRIES = 5
 
 
-def _free_name(*, owner: Any, name: str) -> str:
+def _free_name(*, owner: Owner, name: str) -> str:
     """`name` itself when unused, else `name (N)` with the smallest N >= 2 no workflow of the owner has."""
     base = re.sub(r" \((\d+)\)$", "", name)
     used = set(Workflow.objects.filter(owner=owner, name__startswith=base).values_list("name", flat=True))
@@ -142,7 +143,7 @@ def _free_name(*, owner: Any, name: str) -> str:
     return f"{base[: WORKFLOW_NAME_MAX - len(suffix)]}{suffix}"  # a long base is shortened, the suffix kept
 
 
-def _ensure_name_free(*, owner: Any, name: str, exclude_id: Any = None) -> None:
+def _ensure_name_free(*, owner: Owner, name: str, exclude_id: Uuid | None = None) -> None:
     taken = Workflow.objects.filter(owner=owner, name=name)
     if exclude_id is not None:
         taken = taken.exclude(pk=exclude_id)

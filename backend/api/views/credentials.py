@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.utils.decorators import method_decorator
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.holders import request_owner
 from backend.core.errors import ValidationFailed
 from backend.core.timefmt import iso_ms
 from backend.credentials.models import Credential
@@ -57,7 +59,7 @@ def _body(request: Request, allowed: frozenset[str]) -> dict[str, Any]:
 @method_decorator(never_cache, name="dispatch")  # secrets' metadata: never kept by a cache
 class CredentialListApi(APIView):
     def get(self, request: Request) -> Response:
-        return Response({"results": [credential_doc(c) for c in credential_list(user=request.user)]})
+        return Response({"results": [credential_doc(c) for c in credential_list(user=request_owner(request))]})
 
     def post(self, request: Request) -> Response:
         data = _body(request, _CREATE_FIELDS)
@@ -67,7 +69,7 @@ class CredentialListApi(APIView):
                 f"missing field(s): {', '.join(missing)}", details={field: ["required"] for field in missing}
             )
         credential = credential_create(
-            owner=request.user,
+            owner=request_owner(request),
             name=data["name"],
             kind=data["kind"],
             value=data["value"],
@@ -78,21 +80,21 @@ class CredentialListApi(APIView):
 
 @method_decorator(never_cache, name="dispatch")  # secrets' metadata: never kept by a cache
 class CredentialDetailApi(APIView):
-    def get(self, request: Request, credential_id: Any) -> Response:
-        return Response(credential_doc(credential_get(user=request.user, credential_id=credential_id)))
+    def get(self, request: Request, credential_id: uuid.UUID) -> Response:
+        return Response(credential_doc(credential_get(user=request_owner(request), credential_id=credential_id)))
 
-    def patch(self, request: Request, credential_id: Any) -> Response:
+    def patch(self, request: Request, credential_id: uuid.UUID) -> Response:
         if isinstance(request.data, dict) and "kind" in request.data:
             raise ValidationFailed("kind cannot be changed; create a new credential", details={"kind": ["read-only"]})
         data = _body(request, _PATCH_FIELDS)
         if not data:
             raise ValidationFailed("nothing to change: send name, value and/or options")
-        credential = credential_get(user=request.user, credential_id=credential_id)
+        credential = credential_get(user=request_owner(request), credential_id=credential_id)
         credential = credential_update(
             credential=credential, name=data.get("name"), value=data.get("value"), options=data.get("options")
         )
         return Response(credential_doc(credential))
 
-    def delete(self, request: Request, credential_id: Any) -> Response:
-        credential_delete(credential=credential_get(user=request.user, credential_id=credential_id))
+    def delete(self, request: Request, credential_id: uuid.UUID) -> Response:
+        credential_delete(credential=credential_get(user=request_owner(request), credential_id=credential_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

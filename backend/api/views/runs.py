@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.holders import vault_holder
+from backend.accounts.holders import request_owner, vault_holder
 from backend.api.validation import expect_fields, int_param
 from backend.core.errors import ValidationFailed
 from backend.core.limits import IDEMPOTENCY_KEY_MAX, TRIGGER_MAX, text_problem
@@ -70,7 +71,7 @@ class RunListApi(APIView):
         if problem:
             raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
         run, created = run_start(
-            owner=request.user,
+            owner=request_owner(request),
             idempotency_key=key,
             request_id=getattr(request._request, "request_id", ""),
             vault_holder=vault_holder(request),
@@ -85,7 +86,7 @@ class RunListApi(APIView):
             raise ValidationFailed(f"unknown status {status_filter!r}", details={"status": RunStatus.values})
         workflow = request.query_params.get("workflow") or request.query_params.get("workflowId")
         runs = selectors.run_list(
-            user=request.user, status=status_filter, workflow_id=_uuid(workflow) if workflow else None
+            user=request_owner(request), status=status_filter, workflow_id=_uuid(workflow) if workflow else None
         )
         paginator = RunPagination()
         page = paginator.paginate_queryset(runs, request, view=self) or []
@@ -93,15 +94,15 @@ class RunListApi(APIView):
 
 
 class RunDetailApi(APIView):
-    def get(self, request: Request, run_id: Any) -> Response:
-        run = selectors.run_get(user=request.user, run_id=run_id)
+    def get(self, request: Request, run_id: uuid.UUID) -> Response:
+        run = selectors.run_get(user=request_owner(request), run_id=run_id)
         doc = documents.run_document(run, selectors.run_steps(run=run), selectors.run_events(run=run))
         return Response(doc)
 
 
 class RunEventListApi(APIView):
-    def get(self, request: Request, run_id: Any) -> Response:
-        run = selectors.run_get(user=request.user, run_id=run_id)
+    def get(self, request: Request, run_id: uuid.UUID) -> Response:
+        run = selectors.run_get(user=request_owner(request), run_id=run_id)
         after = int_param(request.query_params, "after", default=0, minimum=0)
         events = selectors.run_events(run=run, after=after, limit=1000)
         return Response(
@@ -115,8 +116,8 @@ class RunEventListApi(APIView):
 
 
 class RunCancelApi(APIView):
-    def post(self, request: Request, run_id: Any) -> Response:
-        run = selectors.run_get(user=request.user, run_id=run_id)
+    def post(self, request: Request, run_id: uuid.UUID) -> Response:
+        run = selectors.run_get(user=request_owner(request), run_id=run_id)
         changed = run_cancel(run=run)
         run.refresh_from_db(fields=["status"])
         return Response({"runId": str(run.pk), "id": str(run.pk), "status": run.status, "changed": changed})

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.holders import request_owner
 from backend.accounts.models import ApiToken
 from backend.accounts.services import token_create
 from backend.api.validation import expect_fields
@@ -29,11 +30,11 @@ def _token_doc(token: ApiToken) -> dict[str, object]:
 @method_decorator(never_cache, name="dispatch")  # secrets' metadata: never kept by a cache
 class TokenListApi(APIView):
     def get(self, request: Request) -> Response:
-        tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")  # type: ignore[misc]
+        tokens = ApiToken.objects.filter(user=request_owner(request)).order_by("-created_at")
         return Response({"results": [_token_doc(t) for t in tokens]})
 
     def post(self, request: Request) -> Response:
         # Not `request.data or {}`: an empty list, null, 0 or "" is a wrong body, not a missing one.
         body = expect_fields(request.data, allowed={"name"})
-        token, raw = token_create(user=request.user, name=body.get("name", "api"))
+        token, raw = token_create(user=request_owner(request), name=body.get("name", "api"))
         return Response({**_token_doc(token), "token": raw}, status=status.HTTP_201_CREATED)

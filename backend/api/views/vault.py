@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from backend.accounts.holders import vault_holder
+from backend.accounts.holders import request_owner, vault_holder
 from backend.api.throttling import VaultRateThrottle
 from backend.api.validation import expect_fields
 from backend.core.errors import ValidationFailed
@@ -24,7 +24,7 @@ RESET_CONFIRMATION = "delete my protected credentials"
 
 
 def _status(request: Request) -> Response:
-    state = vault_status(user=request.user, holder=vault_holder(request))
+    state = vault_status(user=request_owner(request), holder=vault_holder(request))
     return Response({**state, "unlockedUntil": iso_ms(state["unlockedUntil"])})
 
 
@@ -47,7 +47,7 @@ class VaultPassphraseApi(_VaultApi):
         """Set the passphrase, or change it (then `currentPassphrase` is required)."""
         body = expect_fields(request.data, allowed={"passphrase", "currentPassphrase"}, required={"passphrase"})
         services.passphrase_put(
-            user=request.user,
+            user=request_owner(request),
             new=body["passphrase"],
             current=body.get("currentPassphrase"),
             holder=vault_holder(request),
@@ -56,7 +56,7 @@ class VaultPassphraseApi(_VaultApi):
 
     def delete(self, request: Request) -> Response:
         body = expect_fields(request.data, allowed={"currentPassphrase"}, required={"currentPassphrase"})
-        services.passphrase_remove(user=request.user, current=body["currentPassphrase"])
+        services.passphrase_remove(user=request_owner(request), current=body["currentPassphrase"])
         return _status(request)
 
 
@@ -64,14 +64,14 @@ class VaultPassphraseApi(_VaultApi):
 class VaultUnlockApi(_VaultApi):
     def post(self, request: Request) -> Response:
         body = expect_fields(request.data, allowed={"passphrase"}, required={"passphrase"})
-        services.vault_unlock(user=request.user, value=body["passphrase"], holder=vault_holder(request))
+        services.vault_unlock(user=request_owner(request), value=body["passphrase"], holder=vault_holder(request))
         return _status(request)
 
 
 @method_decorator(never_cache, name="dispatch")
 class VaultLockApi(APIView):
     def post(self, request: Request) -> Response:
-        services.vault_lock(user=request.user)
+        services.vault_lock(user=request_owner(request))
         return _status(request)
 
 
@@ -84,5 +84,5 @@ class VaultResetApi(APIView):
                 f"confirm: must be {RESET_CONFIRMATION!r}; the protected credentials are deleted",
                 details={"confirm": [f"must be {RESET_CONFIRMATION!r}"]},
             )
-        deleted = services.vault_reset(user=request.user)
+        deleted = services.vault_reset(user=request_owner(request))
         return Response({"deletedCredentials": deleted}, status=status.HTTP_200_OK)

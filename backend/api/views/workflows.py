@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.holders import request_owner
 from backend.api.validation import expect_fields
 from backend.core.errors import ValidationFailed
 from backend.core.timefmt import iso_ms
@@ -105,7 +107,7 @@ def _imported_fields(data: Any, *, creating: bool) -> dict[str, Any]:
 class WorkflowListApi(APIView):
     def get(self, request: Request) -> Response:
         paginator = WorkflowPagination()
-        page = paginator.paginate_queryset(workflow_list(user=request.user), request, view=self) or []
+        page = paginator.paginate_queryset(workflow_list(user=request_owner(request)), request, view=self) or []
         return paginator.get_paginated_response([workflow_summary(w) for w in page])
 
     def post(self, request: Request) -> Response:
@@ -115,33 +117,33 @@ class WorkflowListApi(APIView):
                 "`onNameTaken` must be `error` or `rename`", details={"onNameTaken": ["must be error or rename"]}
             )
         fields = _fields_from_body(request.data, partial=False, creating=True)
-        workflow = workflow_create(owner=request.user, rename_if_taken=on_taken == "rename", **fields)
+        workflow = workflow_create(owner=request_owner(request), rename_if_taken=on_taken == "rename", **fields)
         return Response(workflow_document(workflow), status=status.HTTP_201_CREATED)
 
 
 class WorkflowDetailApi(APIView):
-    def get(self, request: Request, workflow_id: Any) -> Response:
-        return Response(workflow_document(workflow_get(user=request.user, workflow_id=workflow_id)))
+    def get(self, request: Request, workflow_id: uuid.UUID) -> Response:
+        return Response(workflow_document(workflow_get(user=request_owner(request), workflow_id=workflow_id)))
 
-    def put(self, request: Request, workflow_id: Any) -> Response:
+    def put(self, request: Request, workflow_id: uuid.UUID) -> Response:
         return self._update(request, workflow_id, partial=False)
 
-    def patch(self, request: Request, workflow_id: Any) -> Response:
+    def patch(self, request: Request, workflow_id: uuid.UUID) -> Response:
         return self._update(request, workflow_id, partial=True)
 
-    def delete(self, request: Request, workflow_id: Any) -> Response:
-        workflow_delete(workflow=workflow_get(user=request.user, workflow_id=workflow_id))
+    def delete(self, request: Request, workflow_id: uuid.UUID) -> Response:
+        workflow_delete(workflow=workflow_get(user=request_owner(request), workflow_id=workflow_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _update(self, request: Request, workflow_id: Any, *, partial: bool) -> Response:
-        workflow = workflow_get(user=request.user, workflow_id=workflow_id)
+    def _update(self, request: Request, workflow_id: uuid.UUID, *, partial: bool) -> Response:
+        workflow = workflow_get(user=request_owner(request), workflow_id=workflow_id)
         fields = _fields_from_body(request.data, partial=partial)
         return Response(workflow_document(workflow_update(workflow=workflow, **fields)))
 
 
 class WorkflowExportApi(APIView):
-    def get(self, request: Request, workflow_id: Any) -> HttpResponse:
-        workflow = workflow_get(user=request.user, workflow_id=workflow_id)
+    def get(self, request: Request, workflow_id: uuid.UUID) -> HttpResponse:
+        workflow = workflow_get(user=request_owner(request), workflow_id=workflow_id)
         content = json.dumps(_builder_file(workflow), indent=2, ensure_ascii=False) + "\n"
         response = HttpResponse(content, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{export_filename(workflow.name)}"'
