@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from backend.core.errors import ValidationFailed
+from backend.core.readonly_admin import ReadOnlyAdmin
 from backend.credentials.models import Credential, VaultGrant, VaultKey
 from backend.credentials.passphrase_services import vault_reset
 from backend.credentials.services import credential_create, credential_update_value, credential_validate_input
@@ -92,16 +93,8 @@ class CredentialAdmin(admin.ModelAdmin):
             credential_update_value(credential=obj, value=value)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(VaultKey)
-class VaultKeyAdmin(_ReadOnlyAdmin):
+class VaultKeyAdmin(ReadOnlyAdmin):
     list_display = ("user", "protected_credentials", "created_at", "updated_at")
     fields = ("user", "kdf_name", "protected_credentials", "created_at", "updated_at")
     readonly_fields = fields
@@ -136,7 +129,7 @@ class VaultKeyAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(VaultGrant)
-class VaultGrantAdmin(_ReadOnlyAdmin):
+class VaultGrantAdmin(ReadOnlyAdmin):
     """Unlocks in force; deleting one revokes it."""
 
     list_display = ("user", "created_at", "expires_at")

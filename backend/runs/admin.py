@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from backend.core.readonly_admin import ReadOnlyAdmin
 from backend.runs.models import Run, RunEvent, Step
 
 
@@ -29,16 +30,6 @@ class StepInline(ReadOnlyInline):
 class RunEventInline(ReadOnlyInline):
     model = RunEvent
     fields = ("seq", "ts", "level", "node_id", "type", "message")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Browse and delete only: the engine is the single writer of run state."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Run)

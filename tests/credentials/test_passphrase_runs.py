@@ -38,12 +38,15 @@ def test_passphrase_run_with_a_locked_credential_sends_nothing(
     assert stub.requests == [] and not Run.objects.exists()
 
 
+def _start_unlocked(api: APIClient, graph: dict[str, Any]) -> str:
+    api.post("/v1/vault/unlock", {"passphrase": PASS}, format="json")
+    return str(api.post("/v1/runs", {"graph": graph}, format="json").json()["runId"])
+
+
 def test_passphrase_unlocked_run_reads_the_protected_credential(
     api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
-    graph = _setup(api, stub)
-    api.post("/v1/vault/unlock", {"passphrase": PASS}, format="json")
-    run_id = api.post("/v1/runs", {"graph": graph}, format="json").json()["runId"]
+    run_id = _start_unlocked(api, _setup(api, stub))
     engine.drain()
     assert Run.objects.get(pk=run_id).status == "succeeded", list(Step.objects.values_list("node_id", "error"))
     assert stub.requests_to("/secret")[0].header("authorization") == "Bearer sk_" + "n" * 24
@@ -52,9 +55,7 @@ def test_passphrase_unlocked_run_reads_the_protected_credential(
 def test_passphrase_lock_during_a_run_fails_the_next_protected_step_before_its_request(
     api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
-    graph = _setup(api, stub)
-    api.post("/v1/vault/unlock", {"passphrase": PASS}, format="json")
-    run_id = api.post("/v1/runs", {"graph": graph}, format="json").json()["runId"]
+    run_id = _start_unlocked(api, _setup(api, stub))
     engine.drain(limit=1)  # the first HTTP node, which needs no credential
     api.post("/v1/vault/lock", format="json")
     engine.drain()
@@ -71,8 +72,7 @@ def test_passphrase_locked_template_credential_names_node_and_field(
     graph = _setup(api, stub)
     headers = {"X-Key": "{{getCredential('notion')}}"}
     graph["nodes"][2]["config"] = {"method": "GET", "url": f"{stub.url}/secret", "headers": headers}
-    api.post("/v1/vault/unlock", {"passphrase": PASS}, format="json")
-    run_id = api.post("/v1/runs", {"graph": graph}, format="json").json()["runId"]
+    run_id = _start_unlocked(api, graph)
     api.post("/v1/vault/lock", format="json")
     engine.drain()
     step = Step.objects.get(run_id=run_id, node_id="secret")
