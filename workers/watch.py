@@ -17,13 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
-from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from backend.events.publisher import EventDraft, append_events
-from backend.runs.models import Step
-from backend.runs.states import RUN_ACTIVE, StepStatus
+from backend.runs.store import get_store
 
 logger = logging.getLogger(__name__)
 
@@ -32,22 +29,10 @@ def steps_heartbeat(*, owned: Mapping[int, int]) -> set[int]:
     """Stamp the heartbeat of every step this process still owns; return those whose run is active.
 
     A step left out was cancelled or taken over by a newer attempt, so its executor must stop. A
-    cancelled run's step still gets its heartbeat: it is winding down, not lost.
+    cancelled run's step still gets its heartbeat: it is winding down, not lost. Rows a cancel or a
+    finish holds are skipped, not waited for (the run store's `heartbeat`).
     """
-    if not owned:
-        return set()
-    mine = Q()
-    for step_id, attempt in owned.items():
-        mine |= Q(pk=step_id, attempt=attempt)
-    rows = Step.objects.filter(mine, status=StepStatus.RUNNING)
-    with transaction.atomic():
-        # Rows a cancel or a finish holds are skipped, not waited for: waiting, in another order
-        # than theirs, deadlocked against a cancel; the next tick stamps them. The database clock,
-        # which the reaper reads too, so a worker host whose clock lags is not taken for dead.
-        free = list(rows.select_for_update(skip_locked=True).values_list("pk", flat=True))
-        if free:
-            Step.objects.filter(pk__in=free).update(heartbeat_at=Now())
-    return set(rows.filter(run__status__in=RUN_ACTIVE).values_list("pk", flat=True))
+    return get_store().heartbeat(owned=owned)
 
 
 @dataclass

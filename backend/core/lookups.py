@@ -9,12 +9,9 @@ from django.db.models.lookups import Exact, In
 
 
 def guarded(sql: str) -> str:
-    """The expression a guard compares instead of the column `sql` (see _Guarded)."""
+    """The expression a guard compares instead of the column `sql` (see _Guarded); the PostgreSQL run
+    store's statements compare the same one (backend/runs/store/queries.py)."""
     return f"({sql} || '')"
-
-
-# What the engine's raw guarded statements write (backend/runs/fastpath.py, step_services.py).
-STATUS_GUARD_SQL = guarded("status")
 
 
 class _Guarded:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorWrapper
 from psycopg.abc import Params, QueryNoTemplate
 
@@ -30,13 +30,14 @@ class PreparedCursor(psycopg.Cursor[Any]):
         return self
 
 
-def prepared_cursor() -> CursorWrapper:
-    """Like `connection.cursor()` (errors wrapped, thread sharing checked), but prepared.
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """Like `connections[using].cursor()` (errors wrapped, thread sharing checked), but prepared.
 
     psycopg prepares only on connections whose `prepare_threshold` is set (settings.py sets it; Django's
     default of None turns preparing off). On SQLite, and while Django logs queries (DEBUG,
     CaptureQueriesContext), this is a plain Django cursor: a prepared execution's log has no SQL text.
     """
+    connection = connections[using]
     if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()

@@ -32,7 +32,7 @@ class Run(models.Model):
     # The vault unlock this run's protected credentials are read with (a VaultGrant id, no foreign
     # key: revoking a grant deletes its row and must not touch the runs that carried it).
     vault_grant = models.UUIDField(null=True, blank=True, editable=False)
-    # Counters moved by single UPDATE … RETURNING statements on the hot path.
+    # Counters moved only by the run store (backend/runs/store/), each under the run's row lock.
     event_seq = models.PositiveIntegerField(default=0)
     steps_remaining = models.IntegerField(default=0)
     # Failed steps so far, moved under the run's row lock with steps_remaining: the statement that

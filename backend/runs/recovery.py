@@ -2,7 +2,7 @@
 and the removal of expired vault unlocks.
 
 The database is the source of truth, so each check is a query for rows in a state that should
-not last, and each repair is the same guarded transition the engine itself uses.
+not last, and each repair is a guarded state change of the run store, as the engine's own are.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from backend.credentials.passphrase_services import vault_purge_expired
-from backend.events.publisher import EventDraft, append_events
+from backend.events.publisher import poke_on_commit
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
-from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
+from backend.runs.states import RUN_ACTIVE, StepStatus
 from backend.runs.step_services import Claim, Outcome, descendants_of, run_close, step_finish
+from backend.runs.store import get_store
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,30 +86,18 @@ def _recover_lost_workers() -> tuple[int, int, int]:
 
 
 def _requeue(step: Step) -> int:
-    with transaction.atomic():
-        won = Step.objects.filter(pk=step.pk, attempt=step.attempt, status=StepStatus.RUNNING).update(
-            status=StepStatus.QUEUED, heartbeat_at=None, queued_at=timezone.now()
-        )
-        if won:
-            append_events(
-                run_id=step.run_id,
-                drafts=[
-                    EventDraft(
-                        type="step_requeued", level="warn", node_id=step.node_id,
-                        message=f"{step.label or step.node_id}: worker lost during attempt {step.attempt}; retrying",
-                    )
-                ],
-            )  # fmt: skip
-            enqueue_steps_on_commit([step.pk])
-    return won
+    seq = get_store().requeue_step(step=step)
+    if seq is None:
+        return 0
+    poke_on_commit(run_id=step.run_id, seq=seq)
+    enqueue_steps_on_commit([step.pk])
+    return 1
 
 
 def _close_orphan(step: Step) -> int:
     # The run already ended (cancelled, or past its deadline) while this step's worker died: a
     # re-queued step could never be claimed again and would stay queued forever, so close it.
-    return Step.objects.filter(pk=step.pk, attempt=step.attempt, status=StepStatus.RUNNING).update(
-        status=StepStatus.CANCELLED, heartbeat_at=None, finished_at=timezone.now()
-    )
+    return int(get_store().cancel_lost_step(step=step))
 
 
 def _fail_lost(step: Step) -> int:
@@ -132,40 +120,24 @@ def _republish_lost_messages(before: Any) -> int:
         ).values_list("pk", flat=True)[:1000]
     )
     if lost:
-        with transaction.atomic():
-            # Re-stamp so each lost message is re-sent once per threshold, not on every sweep.
-            Step.objects.filter(pk__in=lost, status=StepStatus.QUEUED).update(queued_at=timezone.now())
-            enqueue_steps_on_commit(lost)
+        # Re-stamp so each lost message is re-sent once per threshold, not on every sweep.
+        get_store().restamp_queued(step_ids=lost, now=timezone.now())
+        enqueue_steps_on_commit(lost)
     return len(lost)
 
 
 def _time_out_runs(before: Any) -> int:
     count = 0
     for run_id in Run.objects.filter(status__in=RUN_ACTIVE, created_at__lt=before).values_list("pk", flat=True):
-        with transaction.atomic():
-            # Step rows before the run row, the order the engine's claim and finish lock them in;
-            # the other order deadlocks against a step finishing at the same moment.
-            queued = Step.objects.select_for_update().filter(run_id=run_id, status=StepStatus.QUEUED)
-            list(queued.order_by("pk").values_list("pk"))
-            won = Run.objects.filter(pk=run_id, status__in=RUN_ACTIVE).update(
-                status=RunStatus.FAILED, finished_at=timezone.now(), error="maximum run duration exceeded"
-            )
-            if won:
-                Step.objects.filter(run_id=run_id, status=StepStatus.QUEUED).update(status=StepStatus.CANCELLED)
-                append_events(
-                    run_id=run_id,
-                    drafts=[
-                        EventDraft(
-                            type="run_failed", level="error", message="run failed: maximum run duration exceeded"
-                        )
-                    ],
-                )
-                count += 1
+        seq = get_store().time_out_run(run_id=run_id, error="maximum run duration exceeded")
+        if seq is not None:
+            poke_on_commit(run_id=run_id, seq=seq)
+            count += 1
     return count
 
 
 def _close_finished_runs() -> int:
-    # On PostgreSQL the last step's finish and the run's close are two statements: a worker killed
-    # between them leaves every step terminal and the run active, and no message will come for it.
+    # The last step's finish closes its run in the same transaction; a run left with every step
+    # terminal and the run active (by an older version, or a hand-edited database) is closed here.
     done = Run.objects.filter(status__in=RUN_ACTIVE, steps_remaining__lte=0).values_list("pk", flat=True)[:1000]
     return sum(_phase(f"run {run_id}", partial(run_close, run_id=run_id), False) for run_id in list(done))

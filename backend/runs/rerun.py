@@ -21,7 +21,9 @@ def run_rerun(
     """Start `run`'s graph again with its payload; the new run keeps the workflow link.
 
     The graph is the one the run was started with (later edits of the workflow do not leak in).
-    Returns (new run, created); the same key returns the first rerun unchanged.
+    Returns (new run, created); the same key returns the first rerun unchanged. The new run and its
+    workflow link commit together: inside this transaction the run store stores the run as it would
+    outside, and its first steps are enqueued once the transaction commits.
     """
     graph = dict(run.graph)
     if run.variables and not isinstance(graph.get("vars"), dict):

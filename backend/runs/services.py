@@ -1,4 +1,4 @@
-"""Every write to a run: start (with idempotency), and the engine's claim/finish transitions."""
+"""A run's start (compile, idempotency, vault unlock, store, enqueue) and its cancel; the store writes."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from backend.core.errors import Unprocessable, ValidationFailed
-from backend.core.timefmt import elapsed_ms
 from backend.credentials.passphrase_services import run_unlock
-from backend.events.publisher import EventDraft, store_events
-from backend.runs import fastpath
-from backend.runs.dispatch import enqueue_now, enqueue_steps_on_commit
+from backend.events.publisher import EventDraft, poke_on_commit
+from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import RunStatus, StepStatus
+from backend.runs.store import get_store
 from backend.workflows.graph import compile_graph
 from backend.workflows.selectors import workflow_get
 from workers.template_refs import config_credentials
@@ -140,19 +139,9 @@ def _store_run(
         finished_at=now if finished else None,
     )
     ready_nodes = [s.node_id for s in steps if s.status == StepStatus.QUEUED and s.pending_deps == 0]
-    if fastpath.enabled():
-        # One statement, committed on its own: nobody can watch a run whose id is not out yet, so
-        # there is no one to poke either.
-        ready = fastpath.store_run(run=run, steps=steps, drafts=drafts, ready_nodes=ready_nodes, now=now)
-        enqueue_now(ready)
-        return run
-    with transaction.atomic():
-        run.save(force_insert=True)
-        for step in steps:
-            step.run = run
-        Step.objects.bulk_create(steps)
-        store_events(run_id=run.id, last_seq=len(drafts), drafts=drafts)
-        enqueue_steps_on_commit([s.pk for s in steps if s.node_id in ready_nodes])
+    # Nobody can watch a run whose id is not out yet, so there is no one to poke.
+    ready = get_store().store_run(run=run, steps=steps, drafts=drafts, ready_nodes=ready_nodes, now=now)
+    enqueue_steps_on_commit(ready)
     return run
 
 
@@ -207,29 +196,8 @@ def run_cancel(*, run: Run) -> bool:
     running), breaks its request, and its late finish finds nothing to write; no successor starts
     because the run is no longer active.
     """
-    from backend.events.publisher import append_events
-
-    open_steps = Step.objects.filter(run=run, status__in=(StepStatus.QUEUED, StepStatus.RUNNING))
-    with transaction.atomic():
-        # Lock the steps before the run row, in pk (= topological) order: the engine takes a step,
-        # then its successors, then the run, so this order cannot deadlock with a finishing step.
-        steps = list(open_steps.select_for_update().order_by("pk").only("pk", "node_id", "label", "started_at"))
-        # Read the clock after the locks: a step claimed while we waited started after any earlier "now".
-        now = timezone.now()
-        won = Run.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
-            status=RunStatus.CANCELLED, finished_at=now, error="cancelled by user"
-        )
-        if not won:
-            return False
-        for step in steps:
-            duration = elapsed_ms(step.started_at, now) if step.started_at else None
-            open_steps.filter(pk=step.pk).update(status=StepStatus.CANCELLED, finished_at=now, duration_ms=duration)
-        drafts = [
-            EventDraft(
-                type="step_cancelled", node_id=s.node_id, level="warn", message=f"{s.label or s.node_id} cancelled"
-            )
-            for s in steps
-        ]
-        drafts.append(EventDraft(type="run_cancelled", level="warn", message="run cancelled"))
-        append_events(run_id=run.pk, drafts=drafts)
+    last_seq = get_store().cancel_run(run_id=run.pk)
+    if last_seq is None:
+        return False
+    poke_on_commit(run_id=run.pk, seq=last_seq)
     return True

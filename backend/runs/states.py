@@ -1,4 +1,4 @@
-"""Run and step statuses and the transitions the engine may make between them."""
+"""Run and step statuses; the moves between them are the run store's guarded statements (backend/runs/store/)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,3 @@ class StepStatus(models.TextChoices):
 RUN_ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 RUN_TERMINAL = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 STEP_TERMINAL = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED)
-
-# Every legal move; services only write a status through a guarded UPDATE from one of the sources.
-RUN_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    RunStatus.QUEUED: (RunStatus.RUNNING, RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED),
-    RunStatus.RUNNING: (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED),
-}
-STEP_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    StepStatus.QUEUED: (StepStatus.RUNNING, StepStatus.SKIPPED, StepStatus.CANCELLED, StepStatus.SUCCEEDED),
-    StepStatus.RUNNING: (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED, StepStatus.QUEUED),
-}
-
-
-def can_move(transitions: dict[str, tuple[str, ...]], source: str, target: str) -> bool:
-    return target in transitions.get(source, ())

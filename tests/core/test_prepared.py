@@ -67,12 +67,15 @@ def test_engine_statements_run_one_generic_plan(transactional_db: Any) -> None:
     """Planned once per connection, not per call (settings.py's plan_cache_mode)."""
     from django.utils import timezone
 
-    from backend.runs import fastpath
+    from backend.runs.store import StepOutcome, get_store
+
+    stale = StepOutcome(
+        step_id=0, run_id=None, node_id="a", attempt=1, status="succeeded", output=None, error="", duration_ms=0,
+        drafts=[], successors=["a", "b"], descendants=[], now=timezone.now(),
+    )  # fmt: skip
 
     def finish() -> None:  # a stale attempt of a step that does not exist: the guard writes nothing
-        fastpath.finish_succeeded(
-            step_id=0, attempt=1, output=None, duration_ms=0, now=timezone.now(), successors=["a", "b"], drafts=[]
-        )
+        assert get_store().finish_step(stale) is None
 
     finish()  # prepared now, if an earlier test on this connection had not already
     generic, custom = _finish_plans()

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from backend.runs import fastpath
 from backend.runs.services import run_start
+from backend.runs.store import queries
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import StubServer
 
@@ -54,13 +54,27 @@ def test_hot_path_statement_count_does_not_grow_with_the_graph(
 def test_hot_path_statements_can_use_indexes() -> None:
     """With sequential scans priced out, each hot statement plans on an index (so one exists)."""
     statements = [
-        (fastpath.CLAIM_SQL, {"now": "2026-01-01T00:00:00Z", "step_id": 1}),
+        (queries.CLAIM.sql, {"now": "2026-01-01T00:00:00Z", "step_id": 1}),
         (
-            fastpath.FINISH_SQL,
+            queries.FINISH_SUCCEEDED.sql,
             {"output": "{}", "now": "2026-01-01T00:00:00Z", "duration": 1, "step_id": 1, "attempt": 1,
              "successors": ["a", "b"], "count": 1, "events": "[]"},
         ),
-        (fastpath.CLOSE_SQL, {"run_id": "00000000-0000-0000-0000-000000000000", "now": "2026-01-01T00:00:00Z"}),
+        (queries.CLOSE.sql, {"run_id": "00000000-0000-0000-0000-000000000000", "now": "2026-01-01T00:00:00Z"}),
+        (
+            queries.FINISH_STEP.sql,
+            {"status": "failed", "output": None, "error": "boom", "now": "2026-01-01T00:00:00Z", "duration": 1,
+             "step_id": 1, "attempt": 1},
+        ),
+        (
+            queries.SKIP_QUEUED.sql,
+            {"run_id": "00000000-0000-0000-0000-000000000000", "nodes": ["a", "b"], "now": "2026-01-01T00:00:00Z"},
+        ),
+        (
+            queries.MOVE_COUNTERS.sql,
+            {"run_id": "00000000-0000-0000-0000-000000000000", "count": 1, "done": 1, "failed": 1,
+             "now": "2026-01-01T00:00:00Z", "events": "[]"},
+        ),
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -130,9 +144,9 @@ def test_hot_path_plans_reach_rows_by_key_under_skewed_statistics(user: Any, dis
     finish = {"output": "{}", "now": now, "duration": 1, "step_id": step_id, "attempt": 1,
               "successors": ["n6", "n7"], "count": 1, "events": "[]"}  # fmt: skip
     with connection.cursor() as cursor:
-        claim_plan = _plan(cursor, fastpath.CLAIM_SQL, {"now": now, "step_id": step_id}, mode)
-        finish_plan = _plan(cursor, fastpath.FINISH_SQL, finish, mode)
-        close_plan = _plan(cursor, fastpath.CLOSE_SQL, {"run_id": str(run.pk), "now": now}, mode)
+        claim_plan = _plan(cursor, queries.CLAIM.sql, {"now": now, "step_id": step_id}, mode)
+        finish_plan = _plan(cursor, queries.FINISH_SUCCEEDED.sql, finish, mode)
+        close_plan = _plan(cursor, queries.CLOSE.sql, {"run_id": str(run.pk), "now": now}, mode)
     for plan in (claim_plan, finish_plan):
         assert "Index Scan using runs_step_pkey" in plan, plan
         assert "step_status_heartbeat" not in plan, plan
@@ -142,7 +156,7 @@ def test_hot_path_plans_reach_rows_by_key_under_skewed_statistics(user: Any, dis
 
 
 def test_failure_path_updates_reach_rows_by_key_under_skewed_statistics(user: Any, discard_dispatch: None) -> None:
-    """A failing step takes the ORM path (one transaction with the skips): its guarded updates too."""
+    """A failing step is a transaction of statements (with the skips): its guarded updates too."""
     from django.utils import timezone
 
     from backend.runs.models import Run, Step
@@ -160,7 +174,8 @@ def test_failure_path_updates_reach_rows_by_key_under_skewed_statistics(user: An
             claim=claim, outcome=Outcome(status="failed", error="boom"), descendants=descendants,
             successors=step.successors,
         )  # fmt: skip
-    updates = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    writes = ("UPDATE", "WITH")  # the run's counters move in a statement that also stores the events
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(writes)]
     assert len(updates) >= 3, updates  # the step, its skipped descendants, the run's counters
     with connection.cursor() as cursor:
         for sql in updates:

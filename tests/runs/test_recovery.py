@@ -10,11 +10,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from backend.runs import fastpath
 from backend.runs.models import Run, RunEvent, Step
 from backend.runs.recovery import sweep
 from backend.runs.services import run_cancel, run_start
 from backend.runs.step_services import step_claim
+from backend.runs.store import StepOutcome, get_store
+from backend.runs.store.postgresql import PostgreSQLStore
 from tests.support.graphs import chain, http_node, start_node
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import StubServer
@@ -108,14 +109,19 @@ def test_fast_finish_of_the_last_step_closes_the_run_in_the_same_statement(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
     run, step = _started(user, inline_dispatcher, stub.url, "a")
-    assert fastpath.enabled()
-    result = fastpath.finish_succeeded(
-        step_id=step.pk, attempt=step.attempt, output={"status": 200}, duration_ms=1, now=timezone.now(),
-        successors=[], drafts=[],
+    store = get_store()
+    assert isinstance(store, PostgreSQLStore)
+    result = store.finish_step(
+        StepOutcome(
+            step_id=step.pk, run_id=run.pk, node_id="a", attempt=step.attempt, status="succeeded",
+            output={"status": 200}, error="", duration_ms=1, drafts=[], successors=[], descendants=[],
+            now=timezone.now(),
+        )
     )  # fmt: skip
-    assert result is not None and result[1] == 0 and result[4] is True
+    assert result is not None and result.closed and result.run_status == "succeeded"
     run.refresh_from_db()
-    assert run.status == "succeeded" and run.finished_at and run.event_seq == result[0]
+    assert run.status == "succeeded" and run.finished_at and run.event_seq == result.last_seq
+    assert run.steps_remaining == 0
     assert _types(run)[-1] == "run_succeeded"
     assert sweep().finished == 0  # nothing left for the reaper
 

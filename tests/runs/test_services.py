@@ -1,7 +1,8 @@
-"""Run services: a start stores the same rows on either path; cancel stores sane durations whatever the clocks say."""
+"""Run services: either store stores the same rows, in a transaction or not; cancel durations survive skewed clocks."""
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,8 @@ from backend.runs import services
 from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_cancel, run_start
 from backend.runs.step_services import step_claim
+from backend.runs.store import set_store
+from backend.runs.store.portable import PortableStore
 from tests.support.graphs import http_node, start_node
 from tests.support.inline import InlineDispatcher
 
@@ -61,7 +64,7 @@ def _fanout() -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
-def test_run_start_single_statement_path_stores_what_the_transaction_path_stores(
+def test_run_start_postgresql_store_stores_what_the_portable_store_stores(
     user: Any, inline_dispatcher: InlineDispatcher
 ) -> None:
     graph = _fanout()
@@ -70,8 +73,11 @@ def test_run_start_single_statement_path_stores_what_the_transaction_path_stores
     assert created and len(captured.captured_queries) == 2  # the key lookup, then one INSERT … CTE
     fast_ready = list(inline_dispatcher.queue)
     inline_dispatcher.queue.clear()
-    with transaction.atomic():  # inside a transaction the ORM path runs
+    previous = set_store(PortableStore())
+    try:
         slow, _ = run_start(owner=user, graph=graph, payload={"n": 1}, idempotency_key="k-slow")
+    finally:
+        set_store(previous)
 
     fast_row, *fast_rest = _stored(fast)
     slow_row, *slow_rest = _stored(slow)
@@ -102,3 +108,34 @@ def test_run_start_single_statement_path_same_key_returns_the_first_run(
     assert created and not again_created and again.pk == first.pk and len(calls) == 2
     assert Run.objects.filter(owner=user).count() == 1
     assert Step.objects.filter(run=first).count() == 4
+
+
+def test_run_start_inside_a_transaction_is_one_statement_and_enqueues_after_commit(
+    user: Any, inline_dispatcher: InlineDispatcher
+) -> None:
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            run, created = run_start(owner=user, graph=_fanout())
+        assert created and inline_dispatcher.queue == deque()  # nothing sent before the commit
+    # A savepoint confines a failing insert (a reused key) to itself; the insert is one statement.
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SAVEPOINT", "WITH", "RELEASE"]
+    ready = Step.objects.filter(run=run, node_id__in=["a", "b"]).order_by("position").values_list("pk", flat=True)
+    assert list(inline_dispatcher.queue) == list(ready)
+
+
+def test_run_start_inside_a_transaction_same_key_returns_the_first_run(
+    user: Any, inline_dispatcher: InlineDispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = run_start(owner=user, graph=_fanout(), idempotency_key="same")
+    lookup = services._existing_for_key
+    calls: list[int] = []
+
+    def racing_lookup(**kwargs: Any) -> Run | None:
+        calls.append(1)
+        return None if len(calls) == 1 else lookup(**kwargs)
+
+    monkeypatch.setattr(services, "_existing_for_key", racing_lookup)
+    with transaction.atomic():
+        again, created = run_start(owner=user, graph=_fanout(), idempotency_key="same")
+        assert Run.objects.filter(owner=user).count() == 1  # the caller's transaction is still usable
+    assert not created and again.pk == first.pk

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
 
 from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_start
@@ -16,6 +12,7 @@ from backend.runs.states import StepStatus
 from backend.runs.step_services import Claim, Outcome, descendants_of, step_claim, step_finish
 from tests.support.graphs import edge, http_node, start_node
 from tests.support.inline import InlineDispatcher
+from tests.support.races import second_waits_for_first
 
 
 def _fail(claim: Claim) -> None:
@@ -26,36 +23,6 @@ def _fail(claim: Claim) -> None:
         descendants=descendants_of(run_id=claim.run.pk, successors=successors),
         successors=successors,
     )
-
-
-def _second_waits_for_first(first: Callable[[], None], second: Callable[[], None]) -> None:
-    """Run `first` in a transaction held open, then `second`, which must block on a row `first`
-    locked until `first` commits; both threads end before this returns."""
-    held, release, second_done = threading.Event(), threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with transaction.atomic():
-            first()
-            held.set()
-            release.wait(10)
-        connections.close_all()
-
-    def race() -> None:
-        second()
-        second_done.set()
-        connections.close_all()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(10)
-    racer = threading.Thread(target=race)
-    racer.start()
-    time.sleep(0.5)  # the second writer reaches the held row lock
-    assert not second_done.is_set()
-    release.set()
-    holder.join(10)
-    racer.join(10)
-    assert second_done.is_set()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,7 +36,7 @@ def test_step_finish_two_failing_parents_skip_their_join_once(user: Any, inline_
     a, b, _c = (step_claim(step_id=Step.objects.get(run=run, node_id=n).pk) for n in "abc")
     assert a and b
     # a skips j and holds its row lock; b sees j queued, then waits on that lock.
-    _second_waits_for_first(lambda: _fail(a), lambda: _fail(b))
+    second_waits_for_first(lambda: _fail(a), lambda: _fail(b))
 
     run.refresh_from_db()
     # c still runs: the run must stay open for it, one step (c) remaining.
@@ -125,7 +92,7 @@ def test_step_finish_last_success_sees_a_failure_committed_while_it_waited(
 
     # a holds the run's row (its counters moved); b's one statement, whose snapshot predates a's
     # commit, waits on that row: only the locked row's counter can tell it that a failed.
-    _second_waits_for_first(lambda: _fail(a), succeed_b)
+    second_waits_for_first(lambda: _fail(a), succeed_b)
 
     run.refresh_from_db()
     assert (run.status, run.steps_remaining, run.steps_failed, run.error) == ("failed", 0, 1, "a step failed")
