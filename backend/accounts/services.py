@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -16,8 +17,9 @@ from backend.accounts.models import ApiToken
 from backend.core.errors import ValidationFailed
 from backend.core.limits import TOKEN_NAME_MAX, text_problem
 from backend.core.prepared import prepared_cursor
-from backend.core.rows import columns, from_row
+from backend.core.rows import from_row
 from backend.core.types import Owner
+from backend.runs.store.queries import Statement, token_lookup
 
 TOKEN_PREFIX = "aos_"  # noqa: S105 - a public prefix, not a secret
 _LOOKUP_LEN = 12
@@ -58,25 +60,24 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
 
 
 def _live_token(lookup: str) -> ApiToken | None:
-    """The unrevoked token with this lookup and its user, in one raw query: it runs on every API
-    request, and building and compiling the equivalent queryset cost more than the query itself;
-    prepared, PostgreSQL does not plan it again either."""
-    user_model = get_user_model()
-    user_table, user_pk = user_model._meta.db_table, user_model._meta.pk.column
-    sql = (
-        f"SELECT {columns(ApiToken, 't')}, {columns(user_model, 'u')} "  # noqa: S608 - fixed identifiers
-        f"FROM {ApiToken._meta.db_table} t JOIN {user_table} u ON u.{user_pk} = t.user_id "
-        "WHERE t.lookup = %s AND t.revoked_at IS NULL"
-    )
+    """The unrevoked token with this lookup and its user, through the store's named statement: it
+    runs on every API request, and building and compiling the equivalent queryset costs several times
+    the query itself."""
+    statement = _token_statement()
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [lookup])
+        cursor.execute(statement.sql, {"lookup": lookup})
         row = cursor.fetchone()
     if row is None:
         return None
     width = len(ApiToken._meta.concrete_fields)
     token = from_row(ApiToken, row[:width])
-    token.user = from_row(user_model, row[width:])
+    token.user = from_row(get_user_model(), row[width:])
     return token
+
+
+@functools.cache
+def _token_statement() -> Statement:
+    return token_lookup()
 
 
 def token_revoke(*, token: ApiToken) -> None:

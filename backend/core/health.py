@@ -11,9 +11,9 @@ from backend.core.liveness import BEAT_STALE_S, launcher_note, workers_alive
 
 def _database() -> str:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return "ok"
+        connection.ensure_connection()
+        # A round trip to the server (Django's own probe), not just a connection object in hand.
+        return "ok" if connection.is_usable() else "error: the database does not answer"
     except Exception as exc:
         return f"error: {type(exc).__name__}"
 

@@ -217,3 +217,25 @@ WITH r AS (
 SELECT event_seq, status FROM r
 """,  # noqa: S608 - identifiers come from our own models
 )
+
+
+def token_lookup() -> Statement:
+    """Built on first use: the user model is only known once the apps are loaded."""
+    from django.contrib.auth import get_user_model
+
+    from backend.accounts.models import ApiToken
+    from backend.core.rows import columns
+
+    user_model = get_user_model()
+    user_pk = user_model._meta.pk.column if user_model._meta.pk else "id"
+    return Statement(
+        "token_lookup",
+        """The unrevoked API token with lookup `%(lookup)s` and its user, in one query: it runs on every
+        API request. Changes nothing. Reads accounts_apitoken's unique lookup index, then the user by
+        its primary key.""",
+        f"""
+SELECT {columns(ApiToken, "t")}, {columns(user_model, "u")}
+FROM {ApiToken._meta.db_table} t JOIN {user_model._meta.db_table} u ON u.{user_pk} = t.user_id
+WHERE t.lookup = %(lookup)s AND t.revoked_at IS NULL
+""",  # noqa: S608 - identifiers come from our own models
+    )
