@@ -55,7 +55,7 @@ def parse_env_credentials(spec: str) -> dict[str, str]:
 class _CredentialSource:
     """Looks names up in the run owner's vault, then in the operator's explicit env map; caches per node."""
 
-    def __init__(self, *, run_id: str, owner_id: Any, env_map: Mapping[str, str], environ: Mapping[str, str]) -> None:
+    def __init__(self, *, run_id: str, owner_id: int, env_map: Mapping[str, str], environ: Mapping[str, str]) -> None:
         self.run_id = run_id
         self.owner_id = owner_id
         self.env_map = env_map

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DataError, close_old_connections, connection
 from django.utils.timezone import now as _now
 
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run
 from backend.runs.states import RunStatus, StepStatus
@@ -151,7 +152,7 @@ def _idempotency_key(*, run_id: str, node_id: str) -> str:
     return "aos-" + hashlib.sha256(f"{run_id}:{node_id}".encode()).hexdigest()[:32]
 
 
-def _cancelled(run_id: Any) -> bool:
+def _cancelled(run_id: Uuid) -> bool:
     return Run.objects.filter(pk=run_id, status__guard=RunStatus.CANCELLED).exists()
 
 

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft, append_events
 from backend.runs.store import get_store
 
@@ -47,7 +47,7 @@ class Watch:
     # The step's log lines as the node writes them. Lines still unwritten after a while (a slow or
     # stuck request) are stored by the watcher, so a step that is cancelled, or whose worker dies,
     # still shows what it was doing; `flushed` counts the lines stored so far.
-    run_id: Any = None
+    run_id: Uuid | None = None
     lines: list[EventDraft] = field(default_factory=list)
     redact: Callable[[EventDraft], EventDraft] | None = None
     flushed: int = 0
@@ -58,7 +58,7 @@ class Watch:
         """Store the unwritten lines once the oldest of them is `older_than` old."""
         with self.lines_lock:
             pending = self.lines[self.flushed :]
-            if self.closed or self.redact is None or not pending:
+            if self.closed or self.redact is None or self.run_id is None or not pending:
                 return
             if pending[0].ts is not None and pending[0].ts > timezone.now() - older_than:
                 return

@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from backend.core.types import Owner
 from backend.events.notify import group_name
 from backend.runs.documents import event_document
 from backend.runs.models import Run, RunEvent
@@ -23,7 +24,7 @@ _BATCH = 500
 
 
 @database_sync_to_async
-def _owns(user: Any, run_id: str) -> bool:
+def _owns(user: Owner, run_id: str) -> bool:
     return bool(user and user.is_authenticated and Run.objects.filter(pk=run_id, owner=user).exists())
 
 

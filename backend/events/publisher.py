@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
+from backend.core.types import Uuid
+
 
 @dataclass
 class EventDraft:
@@ -20,7 +22,7 @@ class EventDraft:
     ts: datetime | None = None
 
 
-def append_events(*, run_id: Any, drafts: Sequence[EventDraft]) -> int | None:
+def append_events(*, run_id: Uuid, drafts: Sequence[EventDraft]) -> int | None:
     """Store the drafts numbered after the run's last event (the run store moves its counter); poke
     listeners after commit. Returns the new last seq, or None for no drafts."""
     if not drafts:
@@ -32,12 +34,12 @@ def append_events(*, run_id: Any, drafts: Sequence[EventDraft]) -> int | None:
     return last_seq
 
 
-def poke_on_commit(*, run_id: Any, seq: int) -> None:
+def poke_on_commit(*, run_id: Uuid, seq: int) -> None:
     """Poke once the caller's transaction commits; at once in autocommit, where the write already has."""
     transaction.on_commit(lambda: poke(run_id=run_id, seq=seq))
 
 
-def poke(*, run_id: Any, seq: int) -> None:
+def poke(*, run_id: Uuid, seq: int) -> None:
     """Tell websocket consumers of this run that events up to `seq` exist. Best effort: the
     database holds the events, so a lost poke only delays a reader until its next timer read."""
     from backend.events.notify import notify_run

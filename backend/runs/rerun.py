@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from backend.core.types import Owner
 from backend.runs.models import Run
 from backend.runs.services import run_start
 
@@ -13,7 +12,7 @@ from backend.runs.services import run_start
 def run_rerun(
     *,
     run: Run,
-    owner: Any,
+    owner: Owner,
     idempotency_key: str | None = None,
     request_id: str = "",
     vault_holder: str | None = None,

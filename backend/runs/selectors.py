@@ -7,17 +7,18 @@ from typing import Any
 from django.db.models import QuerySet
 
 from backend.core.errors import NotFound
+from backend.core.types import Owner, Uuid
 from backend.runs.models import Run, RunEvent, Step
 
 
-def run_get(*, user: Any, run_id: Any) -> Run:
+def run_get(*, user: Owner, run_id: Uuid) -> Run:
     run = Run.objects.filter(pk=run_id, owner=user).select_related("workflow").first()
     if run is None:
         raise NotFound(f"run {run_id} not found")
     return run
 
 
-def run_list(*, user: Any, status: str | None = None, workflow_id: Any = None) -> QuerySet[Run]:
+def run_list(*, user: Owner, status: str | None = None, workflow_id: Uuid | None = None) -> QuerySet[Run]:
     runs = Run.objects.filter(owner=user).select_related("workflow").defer("graph", "plan", "payload")
     if status:
         runs = runs.filter(status=status)
@@ -35,6 +36,6 @@ def run_events(*, run: Run, after: int = 0, limit: int | None = None) -> list[Ru
     return list(events[:limit] if limit else events)
 
 
-def run_vault_grant(*, run_id: Any) -> Any:
+def run_vault_grant(*, run_id: Uuid) -> Any:
     """The vault unlock a run carries (None when it started without one)."""
     return Run.objects.filter(pk=run_id).values_list("vault_grant", flat=True).first()

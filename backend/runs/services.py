@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from backend.core.errors import Unprocessable, ValidationFailed
+from backend.core.types import Owner, Uuid
 from backend.credentials.passphrase_services import run_unlock
 from backend.events.publisher import EventDraft, poke_on_commit
 from backend.runs.dispatch import enqueue_steps_on_commit
@@ -28,7 +29,7 @@ def request_fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _existing_for_key(*, owner: Any, idempotency_key: str, fingerprint: str) -> Run | None:
+def _existing_for_key(*, owner: Owner, idempotency_key: str, fingerprint: str) -> Run | None:
     run = Run.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
     if run is not None and run.request_hash != fingerprint:
         raise Unprocessable(
@@ -41,9 +42,9 @@ def _existing_for_key(*, owner: Any, idempotency_key: str, fingerprint: str) -> 
 
 def run_start(
     *,
-    owner: Any,
+    owner: Owner,
     graph: Mapping[str, Any] | None = None,
-    workflow_id: Any = None,
+    workflow_id: Uuid | None = None,
     payload: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     request_id: str = "",
@@ -100,7 +101,7 @@ def run_start(
 
 def _store_run(
     *,
-    owner: Any,
+    owner: Owner,
     workflow: Any,
     graph: Mapping[str, Any],
     plan: dict[str, Any],

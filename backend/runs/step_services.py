@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from backend.core.timefmt import elapsed_ms
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft, poke_on_commit
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
@@ -46,7 +47,7 @@ def step_claim(*, step_id: int) -> Claim | None:
     return Claim(step=claimed.step, run=claimed.run, attempt=claimed.step.attempt)
 
 
-def upstream_outputs(*, run_id: Any, node_ids: Sequence[str]) -> dict[str, Any]:
+def upstream_outputs(*, run_id: Uuid, node_ids: Sequence[str]) -> dict[str, Any]:
     if not node_ids:
         return {}
     rows = Step.objects.filter(run_id=run_id, node_id__in=list(node_ids)).values_list("node_id", "output")
@@ -75,7 +76,7 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
     return True
 
 
-def descendants_of(*, run_id: Any, successors: Sequence[str]) -> list[str]:
+def descendants_of(*, run_id: Uuid, successors: Sequence[str]) -> list[str]:
     """Every node downstream of `successors` (inclusive); reads the plan, so failure path only."""
     plan = Run.objects.values_list("plan", flat=True).get(pk=run_id)
     following = {n["id"]: n["next"] for n in plan.get("nodes", [])}
@@ -108,7 +109,7 @@ def _finish_event(step: Step, outcome: Outcome, duration_ms: int) -> EventDraft:
     )
 
 
-def run_close(*, run_id: Any) -> bool:
+def run_close(*, run_id: Uuid) -> bool:
     """Active → succeeded/failed once every step is terminal; the guard makes it happen once."""
     closed = get_store().close_run(run_id=run_id, now=timezone.now())
     if closed is None:

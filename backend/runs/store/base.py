@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run, Step
 
@@ -24,7 +25,7 @@ class StepOutcome:
     """What a worker reports for one attempt of a step, and the graph around it."""
 
     step_id: int
-    run_id: Any
+    run_id: Uuid
     node_id: str
     attempt: int
     status: str  # succeeded | failed | cancelled
@@ -83,15 +84,15 @@ class RunStore(Protocol):
         or cancel skips queued descendants. The run's last step closes it. None when stale."""
         ...
 
-    def close_run(self, *, run_id: Any, now: datetime) -> Closed | None:
+    def close_run(self, *, run_id: Uuid, now: datetime) -> Closed | None:
         """Active run → succeeded/failed with its terminal event; None when it was not active."""
         ...
 
-    def cancel_run(self, *, run_id: Any) -> int | None:
+    def cancel_run(self, *, run_id: Uuid) -> int | None:
         """Active run → cancelled with its queued and running steps; the last event's seq, or None."""
         ...
 
-    def append_events(self, *, run_id: Any, drafts: Sequence[EventDraft]) -> int:
+    def append_events(self, *, run_id: Uuid, drafts: Sequence[EventDraft]) -> int:
         """Store drafts after the run's last event; the new last seq. LookupError for no such run."""
         ...
 
@@ -111,7 +112,7 @@ class RunStore(Protocol):
         """queued_at = now for those still queued: their messages are being sent again."""
         ...
 
-    def time_out_run(self, *, run_id: Any, error: str) -> int | None:
+    def time_out_run(self, *, run_id: Uuid, error: str) -> int | None:
         """Active run → failed, its queued steps cancelled; the run_failed event's seq, or None."""
         ...
 

@@ -13,6 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from backend.core.timefmt import elapsed_ms
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
@@ -36,13 +37,13 @@ class CommonStore:
     def atomic(self, *, savepoint: bool = True) -> AbstractContextManager[Any]:
         return transaction.atomic(using=self.using, savepoint=savepoint)
 
-    def append_events(self, *, run_id: Any, drafts: Sequence[EventDraft]) -> int:
+    def append_events(self, *, run_id: Uuid, drafts: Sequence[EventDraft]) -> int:
         raise NotImplementedError
 
-    def close_run(self, *, run_id: Any, now: datetime) -> Closed | None:
+    def close_run(self, *, run_id: Uuid, now: datetime) -> Closed | None:
         raise NotImplementedError
 
-    def settle(self, *, run_id: Any, counters: Sequence[Any], ready: list[int], now: datetime) -> Finished:
+    def settle(self, *, run_id: Uuid, counters: Sequence[Any], ready: list[int], now: datetime) -> Finished:
         """After a finish moved the run's counters (last seq, steps remaining, status): close the run
         when no step remains, inside the finish's transaction; enqueue nothing once it is not active."""
         last_seq, remaining, status = int(counters[0]), int(counters[1]), str(counters[2])
@@ -61,7 +62,7 @@ class CommonStore:
             status=StepStatus.CANCELLED, finished_at=now
         )
 
-    def cancel_run(self, *, run_id: Any) -> int | None:
+    def cancel_run(self, *, run_id: Uuid) -> int | None:
         open_steps = self.steps().filter(run_id=run_id, status__in=_OPEN)
         with self.atomic():
             # Steps before the run row, in pk (= topological) order: the order a finish locks them in.
@@ -128,7 +129,7 @@ class CommonStore:
     def restamp_queued(self, *, step_ids: Sequence[int], now: datetime) -> None:
         self.steps().filter(pk__in=list(step_ids), status=StepStatus.QUEUED).update(queued_at=now)
 
-    def time_out_run(self, *, run_id: Any, error: str) -> int | None:
+    def time_out_run(self, *, run_id: Uuid, error: str) -> int | None:
         with self.atomic():
             # Step rows before the run row, the order a claim and a finish lock them in; the other
             # order deadlocks against a step finishing at the same moment.

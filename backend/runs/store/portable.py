@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run, RunEvent, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
@@ -108,7 +108,7 @@ class PortableStore(CommonStore):
         self.steps().filter(pk__in=[pk for pk, _, _ in rows]).update(status=StepStatus.SKIPPED, finished_at=o.now)
         return [node_id for _, node_id, _ in sorted(rows, key=lambda row: row[2])]
 
-    def close_run(self, *, run_id: Any, now: datetime) -> Closed | None:
+    def close_run(self, *, run_id: Uuid, now: datetime) -> Closed | None:
         failed = Q(steps_failed__gt=0)
         active = self.runs().filter(pk=run_id, status__guard_in=RUN_ACTIVE)
         with self.atomic():
@@ -125,7 +125,7 @@ class PortableStore(CommonStore):
             self._insert_events(run_id=run_id, last_seq=seq, drafts=[terminal_draft(status)])
         return Closed(seq=seq, status=status)
 
-    def append_events(self, *, run_id: Any, drafts: Sequence[EventDraft]) -> int:
+    def append_events(self, *, run_id: Uuid, drafts: Sequence[EventDraft]) -> int:
         # No savepoint of its own: inside a caller's transaction the counter and the events it numbers
         # commit or roll back with the caller's writes.
         with self.atomic(savepoint=False):
@@ -135,7 +135,7 @@ class PortableStore(CommonStore):
             self._insert_events(run_id=run_id, last_seq=last_seq, drafts=drafts)
         return last_seq
 
-    def _insert_events(self, *, run_id: Any, last_seq: int, drafts: Sequence[EventDraft]) -> None:
+    def _insert_events(self, *, run_id: Uuid, last_seq: int, drafts: Sequence[EventDraft]) -> None:
         """The drafts numbered so that the last one gets `last_seq`."""
         now, first = timezone.now(), last_seq - len(drafts) + 1
         RunEvent.objects.using(self.using).bulk_create(

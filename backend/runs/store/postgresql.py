@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backend.core.prepared import prepared_cursor
 from backend.core.rows import from_row
+from backend.core.types import Uuid
 from backend.events.publisher import EventDraft
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, StepStatus
@@ -96,15 +97,15 @@ class PostgreSQLStore(CommonStore):
         rows = self._execute(queries.SKIP_QUEUED, {"run_id": str(o.run_id), "nodes": list(o.descendants), "now": o.now})
         return [node_id for node_id, _ in sorted(rows, key=lambda row: row[1])]
 
-    def close_run(self, *, run_id: Any, now: datetime) -> Closed | None:
+    def close_run(self, *, run_id: Uuid, now: datetime) -> Closed | None:
         rows = self._execute(queries.CLOSE, {"run_id": str(run_id), "now": now})
         return Closed(seq=int(rows[0][0]), status=str(rows[0][1])) if rows else None
 
-    def append_events(self, *, run_id: Any, drafts: Sequence[EventDraft]) -> int:
+    def append_events(self, *, run_id: Uuid, drafts: Sequence[EventDraft]) -> int:
         return int(self._move_counters(run_id=run_id, drafts=drafts, now=timezone.now(), done=0, failed=0)[0])
 
     def _move_counters(
-        self, *, run_id: Any, drafts: Sequence[EventDraft], now: datetime, done: int, failed: int
+        self, *, run_id: Uuid, drafts: Sequence[EventDraft], now: datetime, done: int, failed: int
     ) -> tuple[Any, ...]:
         params = {"run_id": str(run_id), "count": len(drafts), "done": done, "failed": failed, "now": now,
                   "events": drafts_json(drafts)}  # fmt: skip
