@@ -13,7 +13,7 @@ def test_node_types_lists_every_kind_with_schema(api: APIClient) -> None:
     kinds = {t["kind"]: t for t in response.json()["results"]}
     assert set(kinds) >= {"start", "http"}
     http = kinds["http"]
-    assert set(http) == {"kind", "label", "description", "color", "aliases", "schema"}
+    assert set(http) == {"kind", "label", "description", "color", "aliases", "schema", "outputs", "outputsFrom"}
     assert http["aliases"] == ["http_request_node"]
     assert http["schema"]["type"] == "object" and "url" in http["schema"]["required"]
     assert set(http["schema"]["properties"]) >= {"method", "url", "headers", "body", "json_body", "auth"}

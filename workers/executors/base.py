@@ -23,6 +23,20 @@ class NodeSpec:
     aliases: tuple[str, ...] = ()
     # A node that does no I/O completes when the run is created instead of costing a task hop.
     inline: bool = False
+    # Named outputs (a branch's "true" and "false"); empty means one unnamed output. An edge leaving
+    # a node with named outputs names one in `sourceHandle`; NodeResult.ports says which were taken.
+    outputs: tuple[str, ...] = ()
+    # Outputs named by the config: the `name` of each entry of this list field, before `outputs`
+    # (a switch's cases, then its "default").
+    outputs_from: str | None = None
+
+    def output_names(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        """The named outputs of a node of this kind with this (validated) config."""
+        if self.outputs_from is None:
+            return self.outputs
+        entries = config.get(self.outputs_from) or []
+        named = [str(e["name"]) for e in entries if isinstance(e, Mapping) and e.get("name")]
+        return (*named, *self.outputs)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,9 @@ class NodeContext:
 @dataclass
 class NodeResult:
     output: dict[str, Any]
+    # The named outputs this result takes (a branch's ("true",)); None takes every output. Successors
+    # on an output not taken get no input from this node, and are skipped if no other input reaches them.
+    ports: tuple[str, ...] | None = None
 
 
 class NodeFailure(Exception):

@@ -20,6 +20,10 @@ def node_type_document(spec: NodeSpec) -> dict[str, Any]:
         "color": spec.color,
         "aliases": list(spec.aliases),
         "schema": spec.config_model.model_json_schema(),
+        # Named output ports (edges carry one as `sourceHandle`); `outputsFrom` names the list field
+        # whose entries' `name`s come first (a switch's cases).
+        "outputs": list(spec.outputs),
+        "outputsFrom": spec.outputs_from,
     }
 
 
