@@ -16,7 +16,14 @@ from typing import Any
 from workers.executors.base import EngineLimits, LogFn, NodeContext
 from workers.executors.masking import SENSITIVE_HEADERS
 from workers.redaction import Redactor
-from workers.templates import CredentialLookupError, Scope, TemplateError, has_placeholder, render_config
+from workers.templates import (
+    CredentialLookupError,
+    Scope,
+    TemplateError,
+    has_placeholder,
+    render_config,
+    render_operand,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -222,4 +229,7 @@ def prepare_node(
     )
     redactor = Redactor([*source.redaction_forms(), *_literal_header_secrets(config)])
     ctx.redact = redactor.redact_text
+    # Condition operands: values, one placeholder at a time; no credentials (a comparison would leak them).
+    operands = Scope(payload=payload, vars=variables, steps=upstream)
+    ctx.resolve = lambda text: render_operand(text, operands)
     return PreparedNode(context=ctx, redactor=redactor)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workers.templates import PLACEHOLDER, UNRENDERED_FIELDS, TemplateError, credential_names, parse_expression
+from workers.templates import NAME_FIELDS, PLACEHOLDER, TemplateError, credential_names, parse_expression
 
 _IN_KEY = "\0key"  # a marker, never a placeholder body: `_walk` found a placeholder in a key
 
@@ -43,11 +43,14 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 
 def config_references(config: Mapping[str, Any]) -> tuple[list[TemplateProblem], list[StepRef]]:
-    """Placeholders that can never resolve, and every step reference, in the fields a run renders."""
+    """Placeholders that can never resolve, and every step reference, in the fields a run renders.
+
+    Condition fields count: their operands are rendered one by one by the executor (NodeContext.resolve).
+    """
     problems: list[TemplateProblem] = []
     refs: list[StepRef] = []
     for key, value in config.items():
-        if key in UNRENDERED_FIELDS:
+        if key in NAME_FIELDS:
             continue
         for where, inner in _walk(value, key):
             if inner is _IN_KEY:

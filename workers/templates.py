@@ -18,9 +18,28 @@ _CREDENTIAL = re.compile(rf"""^getCredential\(\s*(?:'({_CREDENTIAL_NAME})'|"({_C
 _SEGMENT = r"[A-Za-z0-9_$-]+"
 _PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
 ROOTS = frozenset({"payload", "vars", "steps"})
-UNRENDERED_FIELDS = frozenset({"auth"})  # config keys copied as written: names, not templates
+NAME_FIELDS = frozenset({"auth"})  # config keys copied as written: names, not templates
+# Conditions (branch, switch): templates too, but the executor resolves each operand itself through
+# NodeContext.resolve, so a value is only ever a value and never becomes part of the expression text.
+CONDITION_FIELDS = frozenset({"condition", "cases"})
+UNRENDERED_FIELDS = NAME_FIELDS | CONDITION_FIELDS
 _MAX_DEPTH = 64
 _MISSING = object()
+
+
+class _Missing:
+    """What a condition operand whose path is not there resolves to (so `exists` can test it)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
 
 
 class TemplateError(Exception):
@@ -85,7 +104,8 @@ def _step(current: Any, segment: str) -> Any:
     return _MISSING
 
 
-def _evaluate(expr: Expression, scope: Scope) -> Any:
+def _evaluate(expr: Expression, scope: Scope, *, lenient: bool = False) -> Any:
+    """The value of one placeholder; a path that is not there raises, or gives MISSING when `lenient`."""
     if expr.credential is not None:
         if scope.get_credential is None:
             raise TemplateError(f"credentials are not available here: {expr.source}")
@@ -98,12 +118,16 @@ def _evaluate(expr: Expression, scope: Scope) -> Any:
     if root == "steps":
         current = {node_id: {"output": output} for node_id, output in scope.steps.items()}
         if rest and rest[0] not in scope.steps:
+            if lenient:
+                return MISSING
             raise TemplateError(f"missing value for {expr.source}: {rest[0]!r} is not an upstream step of this node")
     else:
         current = scope.payload if root == "payload" else scope.vars
     for segment in rest:
         current = _step(current, segment)
         if current is _MISSING:
+            if lenient:
+                return MISSING
             raise TemplateError(f"missing value for {expr.source}")
     return current
 
@@ -132,6 +156,16 @@ def render_string(text: str, scope: Scope) -> Any:
     whole = PLACEHOLDER.fullmatch(text)
     if whole is not None:
         return _evaluate(parse_expression(whole.group(1)), scope)
+    return render_text(text, scope)
+
+
+def render_operand(text: str, scope: Scope) -> Any:
+    """A condition operand: like render_string, but a lone placeholder whose path is not there is MISSING."""
+    if not has_placeholder(text):
+        return text
+    whole = PLACEHOLDER.fullmatch(text)
+    if whole is not None:
+        return _evaluate(parse_expression(whole.group(1)), scope, lenient=True)
     return render_text(text, scope)
 
 

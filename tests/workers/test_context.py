@@ -13,6 +13,7 @@ from backend.credentials.models import Credential
 from backend.credentials.services import credential_create
 from workers.context import PreparationError, PreparedNode, parse_env_credentials, prepare_node
 from workers.executors.base import EngineLimits
+from workers.templates import TemplateError
 
 TOKEN = "secret_n0tion+token/with=chars&more"
 NOTION_NODE = {
@@ -247,3 +248,15 @@ def test_prepare_node_url_values_are_encoded_for_their_part(user: Any) -> None:
     node = _node({"url": "https://x.test/items/{{payload.id}}?q={{payload.q}}"})
     config = _prepare(user, node, payload={"id": "../admin", "q": "a&q=1"}).context.config
     assert config["url"] == "https://x.test/items/..%2Fadmin?q=a%26q%3D1"
+
+
+def test_prepare_node_gives_a_resolver_for_condition_operands(user: Any) -> None:
+    node = {"id": "b", "kind": "branch", "label": "If", "config": {"condition": '{{payload.title}} == "x"'}}
+    ctx = _prepare(user, node, upstream={"a": {"n": 2}}).context
+    assert ctx.config == node["config"]  # conditions are not rendered before the executor runs
+    assert ctx.resolve("{{payload.title}}") == "Launch"
+    assert ctx.resolve("{{steps.a.output.n}}") == 2
+    assert ctx.resolve("{{vars.notionDatabaseId}}-{{steps.a.output.n}}") == "db-123-2"
+    assert repr(ctx.resolve("{{payload.absent}}")) == "MISSING"
+    with pytest.raises(TemplateError, match="credentials are not available"):
+        ctx.resolve("{{getCredential('notionToken')}}")

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from workers.templates import (
+    MISSING,
     CredentialLookupError,
     Scope,
     TemplateError,
     credential_names,
     render,
     render_config,
+    render_operand,
     render_string,
     syntax_errors,
 )
@@ -179,3 +181,26 @@ def test_syntax_errors_and_credential_names() -> None:
     }
     assert credential_names(config) == {"slackWebhook", "other.name"}
     assert syntax_errors(config) == ["invalid template expression {{1+1}} (field headers.B)"]
+
+
+def test_render_operand_keeps_types_and_gives_missing_for_absent_paths() -> None:
+    assert render_operand("{{payload.n}}", SCOPE) == 3
+    assert render_operand("{{payload.none}}", SCOPE) is None
+    assert render_operand("n={{payload.n}}", SCOPE) == "n=3"
+    assert render_operand("plain", SCOPE) == "plain"
+    assert render_operand("{{payload.nope}}", SCOPE) is MISSING
+    assert render_operand("{{payload.obj.a.9}}", SCOPE) is MISSING
+    assert render_operand("{{steps.skipped.output.x}}", SCOPE) is MISSING
+    assert not MISSING and repr(MISSING) == "MISSING"
+
+
+def test_render_operand_inside_text_and_credentials_still_fail() -> None:
+    with pytest.raises(TemplateError, match="missing value"):
+        render_operand("id {{payload.nope}}", SCOPE)
+    with pytest.raises(TemplateError, match="credentials are not available"):
+        render_operand("{{getCredential('tok')}}", Scope(payload={}))
+
+
+def test_render_config_leaves_condition_fields_to_the_executor() -> None:
+    config = {"condition": "{{payload.title}} == 'x'", "cases": [{"name": "a", "condition": "{{payload.n}} > 1"}]}
+    assert render_config(config, SCOPE) == config

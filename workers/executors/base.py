@@ -73,6 +73,11 @@ class NodeContext:
     # Called from another thread when the run is cancelled: an executor registers a hook that
     # breaks its blocking I/O (closes the socket) so a cancel takes effect mid-request.
     abort_hooks: list[Callable[[], None]] = field(default_factory=list)
+    # Renders one template string to a value, for the fields the engine leaves unrendered (conditions):
+    # a string that is exactly one placeholder keeps the value's type, and gives templates.MISSING when
+    # its path is not there; other text is rendered as text. Raises templates.TemplateError otherwise.
+    # Reads payload, vars and steps only, never credentials. The default (tests) returns the text as is.
+    resolve: Callable[[str], Any] = lambda text: text
 
 
 @dataclass
