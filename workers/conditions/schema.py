@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from workers.conditions.canonical import parse_condition
@@ -69,4 +70,5 @@ def check_condition(value: Any) -> Any:
 
 
 Condition = Annotated[Any, PlainValidator(check_condition, json_schema_input_type=ConditionInput)]
-CONDITION_WIDGET = {"x-widget": "condition"}
+# For the field: the builder shows a condition editor (rows, or the text) for it.
+CONDITION_WIDGET: JsonDict = {"x-widget": "condition"}
