@@ -6,11 +6,13 @@ from workers.executors.base import Executor, NodeSpec
 from workers.executors.branch import BranchExecutor
 from workers.executors.http_request import HttpRequestExecutor
 from workers.executors.start import StartExecutor
+from workers.executors.switch import SwitchExecutor
 
 EXECUTORS: dict[str, type[Executor]] = {
     StartExecutor.spec.kind: StartExecutor,
     HttpRequestExecutor.spec.kind: HttpRequestExecutor,
     BranchExecutor.spec.kind: BranchExecutor,
+    SwitchExecutor.spec.kind: SwitchExecutor,
 }
 
 SPECS: dict[str, NodeSpec] = {kind: cls.spec for kind, cls in EXECUTORS.items()}
