@@ -7,12 +7,14 @@ from workers.executors.branch import BranchExecutor
 from workers.executors.http_request import HttpRequestExecutor
 from workers.executors.start import StartExecutor
 from workers.executors.switch import SwitchExecutor
+from workers.executors.transform import TransformExecutor
 
 EXECUTORS: dict[str, type[Executor]] = {
     StartExecutor.spec.kind: StartExecutor,
     HttpRequestExecutor.spec.kind: HttpRequestExecutor,
     BranchExecutor.spec.kind: BranchExecutor,
     SwitchExecutor.spec.kind: SwitchExecutor,
+    TransformExecutor.spec.kind: TransformExecutor,
 }
 
 SPECS: dict[str, NodeSpec] = {kind: cls.spec for kind, cls in EXECUTORS.items()}
