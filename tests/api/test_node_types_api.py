@@ -21,6 +21,18 @@ def test_node_types_lists_every_kind_with_schema(api: APIClient) -> None:
     assert kinds["start"]["color"].startswith("#")
 
 
+def test_node_types_lists_branch_switch_and_transform_with_their_outputs(api: APIClient) -> None:
+    kinds = {t["kind"]: t for t in api.get("/v1/node-types").json()["results"]}
+    branch, switch, transform = kinds["branch"], kinds["switch"], kinds["transform"]
+    assert (branch["label"], branch["outputs"], branch["outputsFrom"]) == ("Branch (if/else)", ["true", "false"], None)
+    assert branch["schema"]["properties"]["condition"]["x-widget"] == "condition"
+    assert set(branch["schema"]["$defs"]) == {"ConditionRule", "ConditionGroup"}
+    assert (switch["outputs"], switch["outputsFrom"]) == (["default"], "cases")
+    assert switch["schema"]["$defs"]["SwitchCase"]["properties"]["condition"]["x-widget"] == "condition"
+    assert transform["label"] == "Transform (set fields)" and transform["outputs"] == []
+    assert set(transform["schema"]["properties"]) == {"source", "keep", "drop", "rename", "set"}
+
+
 def test_node_types_requires_auth(db: Any) -> None:
     response = APIClient().get("/v1/node-types")
     assert response.status_code == 401
