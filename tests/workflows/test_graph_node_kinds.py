@@ -209,3 +209,9 @@ def test_a_payload_value_that_looks_like_a_condition_stays_a_value(user: Any) ->
     for name in ['x" or true or "', 'alice" or "1" == "1', "{{payload.admin}}"]:
         result = _prepare_and_run(user, plan, "check", {"name": name, "admin": "alice"})
         assert result.ports == ("false",), name
+
+
+def test_a_null_operand_survives_compilation() -> None:
+    condition = {"match": "all", "rules": [{"left": "{{payload.x}}", "op": "equals", "right": None}]}
+    plan = compile_graph(_graph(_node("check", "branch", condition=condition)))
+    assert plan["nodes"][1]["config"] == {"condition": condition}
