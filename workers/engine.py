@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -85,7 +85,19 @@ def _finish(claim: Claim, outcome: Outcome) -> None:
     successors = claim.step.successors
     failed = outcome.status != StepStatus.SUCCEEDED
     descendants = descendants_of(run_id=claim.run.pk, successors=successors) if failed else []
-    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=successors)
+    live, dead = taken_successors(claim.step.ports, successors, None if failed else outcome.ports)
+    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=live, dead=dead)
+
+
+def taken_successors(
+    ports: Mapping[str, Sequence[str]] | None, successors: Sequence[str], taken: Sequence[str] | None
+) -> tuple[list[str], list[str]]:
+    """(successors the taken outputs lead to, the others): every successor when the node has no named
+    outputs or took them all. A successor two outputs lead to is reached if either was taken."""
+    if not ports or taken is None:
+        return list(successors), []
+    reached = {node for port in taken for node in ports.get(port, ())}
+    return [n for n in successors if n in reached], [n for n in successors if n not in reached]
 
 
 def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redactor, Outcome]:
@@ -119,7 +131,7 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         _release_pooled_connection()
         result = executor_for(step.kind).run(prepared.context)
         output = cap_output(_redacted_output(redactor, result.output), limits.output_max_bytes)
-        return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)
+        return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output, ports=result.ports)
     except PreparationError as exc:
         return redactor, Outcome(status=StepStatus.FAILED, error=redactor.redact_text(str(exc)))
     except NodeFailure as exc:

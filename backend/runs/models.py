@@ -81,6 +81,11 @@ class Step(models.Model):
     dependencies = models.JSONField(default=list, blank=True)
     successors = models.JSONField(default=list, blank=True)
     pending_deps = models.IntegerField(default=0)
+    # Inputs that delivered (a parent succeeded on an output leading here). A step whose inputs are
+    # all in and none delivered (every parent skipped, or took another output) is skipped too.
+    live_inputs = models.IntegerField(default=0)
+    # For a node with named outputs: {output name: [successor node ids]} (copied from the plan).
+    ports = models.JSONField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -154,10 +154,12 @@ def _initial_steps(nodes: Sequence[Mapping[str, Any]], *, payload: dict[str, Any
 
     inline = {n["id"] for n in nodes if SPECS[n["kind"]].inline and not n["deps"]}
     pending = {n["id"]: len(n["deps"]) for n in nodes}
+    live = dict.fromkeys(pending, 0)
     for node in nodes:
         if node["id"] in inline:
             for successor in node["next"]:
                 pending[successor] -= 1
+                live[successor] += 1
     drafts = [EventDraft(type="run_queued", message=f"run queued ({len(nodes)} steps)")]
     steps = []
     for position, node in enumerate(nodes):
@@ -172,6 +174,8 @@ def _initial_steps(nodes: Sequence[Mapping[str, Any]], *, payload: dict[str, Any
                 dependencies=node["deps"],
                 successors=node["next"],
                 pending_deps=pending[node["id"]],
+                live_inputs=live[node["id"]],
+                ports=node.get("ports"),
                 status=StepStatus.SUCCEEDED if done else StepStatus.QUEUED,
                 attempt=1 if done else 0,
                 queued_at=now,

@@ -36,6 +36,8 @@ class Outcome:
     output: dict[str, Any] | None = None
     error: str = ""
     logs: list[EventDraft] = field(default_factory=list)
+    # The named outputs a success took (a branch's ("true",)); None took every output.
+    ports: tuple[str, ...] | None = None
 
 
 def step_claim(*, step_id: int) -> Claim | None:
@@ -54,8 +56,16 @@ def upstream_outputs(*, run_id: Uuid, node_ids: Sequence[str]) -> dict[str, Any]
     return dict(rows)
 
 
-def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], successors: Sequence[str]) -> bool:
+def step_finish(
+    *,
+    claim: Claim,
+    outcome: Outcome,
+    descendants: Sequence[str],
+    successors: Sequence[str],
+    dead: Sequence[str] = (),
+) -> bool:
     """Store the outcome (fenced by attempt), ready or skip successors, close the run when last.
+    `dead`: successors on outputs a success did not take (skipped unless another input reaches them).
 
     Returns False when the attempt was stale and nothing was written.
     """
@@ -66,7 +76,7 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
             step_id=step.pk, run_id=step.run_id, node_id=step.node_id, attempt=claim.attempt, status=outcome.status,
             output=outcome.output, error=outcome.error, duration_ms=duration_ms,
             drafts=[*outcome.logs, _finish_event(step, outcome, duration_ms)], successors=successors,
-            descendants=descendants, now=now,
+            descendants=descendants, now=now, dead=dead,
         )
     )  # fmt: skip
     if finished is None:

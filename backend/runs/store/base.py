@@ -33,9 +33,11 @@ class StepOutcome:
     error: str
     duration_ms: int
     drafts: Sequence[EventDraft]  # the step's log lines and its finish event
-    successors: Sequence[str]  # released on success
+    successors: Sequence[str]  # released on success, each with a delivered input
     descendants: Sequence[str]  # skipped on failure or cancel, where still queued
     now: datetime
+    # On a success that took only some outputs: the successors on the others (an input, not delivered).
+    dead: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from backend.events.publisher import EventDraft
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 from backend.runs.store.base import Closed, Finished
+from backend.runs.store.branching import BranchingFinish
 
 _OPEN = (StepStatus.QUEUED, StepStatus.RUNNING)
 
 
-class CommonStore:
+class CommonStore(BranchingFinish):
     """The RunStore methods whose ORM form is as good on PostgreSQL as anywhere."""
 
     def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -41,6 +42,13 @@ class CommonStore:
         raise NotImplementedError
 
     def close_run(self, *, run_id: Uuid, now: datetime) -> Closed | None:
+        raise NotImplementedError
+
+    def move_counters(
+        self, *, run_id: Uuid, drafts: Sequence[EventDraft], now: datetime, done: int, failed: int
+    ) -> tuple[Any, ...]:
+        """Events up by the drafts (stored), steps_remaining down by `done`, steps_failed up by
+        `failed`, under one row lock; (event_seq, steps_remaining, status)."""
         raise NotImplementedError
 
     def settle(self, *, run_id: Uuid, counters: Sequence[Any], ready: list[int], now: datetime) -> Finished:
