@@ -24,10 +24,11 @@ from backend.runs.step_services import (
     descendants_of,
     step_claim,
     step_finish,
+    step_park,
     upstream_outputs,
 )
 from workers.context import PreparationError, prepare_node
-from workers.executors.base import EngineLimits, NodeFailure
+from workers.executors.base import EngineLimits, NodeFailure, NodeWait
 from workers.executors.registry import executor_for
 from workers.redaction import Redactor
 from workers.watch import WATCHER, Watch
@@ -82,6 +83,9 @@ def _execute(step_id: int) -> None:
 
 
 def _finish(claim: Claim, outcome: Outcome) -> None:
+    if outcome.status == StepStatus.WAITING and outcome.resume_at is not None:
+        step_park(claim=claim, resume_at=outcome.resume_at, logs=outcome.logs)
+        return
     successors = claim.step.successors
     failed = outcome.status != StepStatus.SUCCEEDED
     descendants = descendants_of(run_id=claim.run.pk, successors=successors) if failed else []
@@ -128,10 +132,13 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         watch.redact = lambda line: _redact_draft(dataclasses.replace(line, data=dict(line.data)), redactor)
         prepared.context.is_cancelled = watch.stopped.is_set
         prepared.context.abort_hooks = watch.abort_hooks
+        prepared.context.resume_at = step.resume_at
         _release_pooled_connection()
         result = executor_for(step.kind).run(prepared.context)
         output = cap_output(_redacted_output(redactor, result.output), limits.output_max_bytes)
         return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output, ports=result.ports)
+    except NodeWait as wait:
+        return redactor, Outcome(status=StepStatus.WAITING, resume_at=wait.resume_at)
     except PreparationError as exc:
         return redactor, Outcome(status=StepStatus.FAILED, error=redactor.redact_text(str(exc)))
     except NodeFailure as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel
@@ -73,6 +74,8 @@ class NodeContext:
     # Called from another thread when the run is cancelled: an executor registers a hook that
     # breaks its blocking I/O (closes the socket) so a cancel takes effect mid-request.
     abort_hooks: list[Callable[[], None]] = field(default_factory=list)
+    # Set when this attempt resumes a step that waited (a delay): the moment it was due.
+    resume_at: datetime | None = None
 
 
 @dataclass
@@ -91,6 +94,14 @@ class NodeFailure(Exception):
         self.message = message
         self.output = output
         self.retryable = retryable
+
+
+class NodeWait(Exception):
+    """The node has nothing to do until `resume_at`: the engine parks the step, holding no worker."""
+
+    def __init__(self, resume_at: datetime) -> None:
+        super().__init__(f"wait until {resume_at.isoformat()}")
+        self.resume_at = resume_at
 
 
 class Executor(Protocol):

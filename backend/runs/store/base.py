@@ -102,6 +102,14 @@ class RunStore(Protocol):
         """Stamp running steps owned as {step id: attempt}; those whose run is still active."""
         ...
 
+    def park_step(self, *, step: Step, attempt: int, resume_at: datetime, drafts: Sequence[EventDraft]) -> int | None:
+        """Running → waiting until `resume_at` (fenced by attempt), drafts stored; the last seq, or None."""
+        ...
+
+    def resume_step(self, *, step_id: int, now: datetime) -> bool:
+        """Waiting → queued once `resume_at` has passed and the run is active; False otherwise."""
+        ...
+
     def requeue_step(self, *, step: Step) -> int | None:
         """A lost worker's step running → queued (fenced by attempt); the event's seq, or None."""
         ...

@@ -20,7 +20,8 @@ from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 from backend.runs.store.base import Closed, Finished
 from backend.runs.store.branching import BranchingFinish
 
-_OPEN = (StepStatus.QUEUED, StepStatus.RUNNING)
+_OPEN = (StepStatus.QUEUED, StepStatus.RUNNING, StepStatus.WAITING)
+_NOT_STARTED = (StepStatus.QUEUED, StepStatus.WAITING)
 
 
 class CommonStore(BranchingFinish):
@@ -111,6 +112,21 @@ class CommonStore(BranchingFinish):
                 self.steps().filter(pk__in=free).update(heartbeat_at=Now())
         return set(rows.filter(run__status__in=RUN_ACTIVE).values_list("pk", flat=True))
 
+    def park_step(self, *, step: Step, attempt: int, resume_at: datetime, drafts: Sequence[EventDraft]) -> int | None:
+        with self.atomic():
+            won = (
+                self.steps()
+                .filter(pk=step.pk, attempt=attempt, status__guard=StepStatus.RUNNING)
+                .update(status=StepStatus.WAITING, resume_at=resume_at, heartbeat_at=None)
+            )
+            return self.append_events(run_id=step.run_id, drafts=drafts) if won else None
+
+    def resume_step(self, *, step_id: int, now: datetime) -> bool:
+        due = self.steps().filter(
+            pk=step_id, status__guard=StepStatus.WAITING, resume_at__lte=now, run__status__in=RUN_ACTIVE
+        )
+        return bool(due.update(status=StepStatus.QUEUED, queued_at=now))
+
     def requeue_step(self, *, step: Step) -> int | None:
         with self.atomic():
             won = (
@@ -141,7 +157,7 @@ class CommonStore(BranchingFinish):
         with self.atomic():
             # Step rows before the run row, the order a claim and a finish lock them in; the other
             # order deadlocks against a step finishing at the same moment.
-            queued = self.steps().select_for_update().filter(run_id=run_id, status=StepStatus.QUEUED)
+            queued = self.steps().select_for_update().filter(run_id=run_id, status__in=_NOT_STARTED)
             list(queued.order_by("pk").values_list("pk"))
             won = (
                 self.runs()
@@ -150,6 +166,6 @@ class CommonStore(BranchingFinish):
             )
             if not won:
                 return None
-            self.steps().filter(run_id=run_id, status=StepStatus.QUEUED).update(status=StepStatus.CANCELLED)
+            self.steps().filter(run_id=run_id, status__in=_NOT_STARTED).update(status=StepStatus.CANCELLED)
             draft = EventDraft(type="run_failed", level="error", message=f"run failed: {error}")
             return self.append_events(run_id=run_id, drafts=[draft])
