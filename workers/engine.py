@@ -25,11 +25,12 @@ from backend.runs.step_services import (
     step_claim,
     step_finish,
     step_park,
+    succeeded_inputs,
     upstream_outputs,
 )
 from workers.context import PreparationError, prepare_node
 from workers.executors.base import EngineLimits, NodeFailure, NodeWait
-from workers.executors.registry import executor_for
+from workers.executors.registry import SPECS, executor_for
 from workers.redaction import Redactor
 from workers.watch import WATCHER, Watch
 
@@ -161,9 +162,13 @@ def _release_pooled_connection() -> None:
 
 
 def _upstream(claim: Claim) -> dict[str, Any]:
-    """Outputs of the steps this node's templates name (`steps.<id>`), fetched in one query."""
+    """Outputs of the steps this node's templates name (`steps.<id>`), fetched in one query; a kind
+    that reads its inputs (a merge) gets every dependency that succeeded, first finished first."""
     refs = set(_STEP_REF.findall(json.dumps(claim.step.config))) if claim.step.config else set()
-    return upstream_outputs(run_id=claim.run.pk, node_ids=sorted(refs))
+    named = upstream_outputs(run_id=claim.run.pk, node_ids=sorted(refs))
+    if not SPECS[claim.step.kind].reads_inputs:
+        return named
+    return {**succeeded_inputs(run_id=claim.run.pk, node_ids=claim.step.dependencies), **named}
 
 
 def _idempotency_key(*, run_id: str, node_id: str) -> str:

@@ -58,6 +58,12 @@ def upstream_outputs(*, run_id: Uuid, node_ids: Sequence[str]) -> dict[str, Any]
     return dict(rows)
 
 
+def succeeded_inputs(*, run_id: Uuid, node_ids: Sequence[str]) -> dict[str, Any]:
+    """The outputs of those of `node_ids` that succeeded, the first to finish first."""
+    rows = Step.objects.filter(run_id=run_id, node_id__in=list(node_ids), status=StepStatus.SUCCEEDED)
+    return dict(rows.order_by("finished_at", "pk").values_list("node_id", "output"))
+
+
 def step_finish(
     *,
     claim: Claim,

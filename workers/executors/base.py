@@ -30,6 +30,16 @@ class NodeSpec:
     # Outputs named by the config: the `name` of each entry of this list field, before `outputs`
     # (a switch's cases, then its "default").
     outputs_from: str | None = None
+    # The executor reads every input's output (ctx.inputs holds each dependency that succeeded).
+    reads_inputs: bool = False
+    # (config field, value): with that setting the node runs on its first delivered input, not its last.
+    first_input_when: tuple[str, str] | None = None
+
+    def runs_on_first_input(self, config: Mapping[str, Any]) -> bool:
+        if self.first_input_when is None:
+            return False
+        field_name, value = self.first_input_when
+        return config.get(field_name) == value
 
     def output_names(self, config: Mapping[str, Any]) -> tuple[str, ...]:
         """The named outputs of a node of this kind with this (validated) config."""

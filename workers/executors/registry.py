@@ -5,12 +5,14 @@ from __future__ import annotations
 from workers.executors.base import Executor, NodeSpec
 from workers.executors.delay import DelayExecutor
 from workers.executors.http_request import HttpRequestExecutor
+from workers.executors.merge import MergeExecutor
 from workers.executors.start import StartExecutor
 
 EXECUTORS: dict[str, type[Executor]] = {
     StartExecutor.spec.kind: StartExecutor,
     HttpRequestExecutor.spec.kind: HttpRequestExecutor,
     DelayExecutor.spec.kind: DelayExecutor,
+    MergeExecutor.spec.kind: MergeExecutor,
 }
 
 SPECS: dict[str, NodeSpec] = {kind: cls.spec for kind, cls in EXECUTORS.items()}

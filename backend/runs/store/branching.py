@@ -72,6 +72,9 @@ class BranchingFinish:
             complete = rows.filter(pending_deps=0, status=StepStatus.QUEUED).order_by("pk")
             for pk, node_id, live in complete.values_list("pk", "node_id", "live_inputs"):
                 (ready.append(pk) if live > 0 else ends.append(node_id))
+            if delivered:  # a merge's "first" mode runs on its first delivered input
+                first = rows.filter(first_input=True, live_inputs=count, pending_deps__gt=0, status=StepStatus.QUEUED)
+                ready += list(first.order_by("pk").values_list("pk", flat=True))
         return ready, ends
 
     def _skip_undelivered(self, *, run_id: Uuid, nodes: Sequence[str], now: datetime) -> list[tuple[str, list[str]]]:

@@ -95,7 +95,8 @@ class PortableStore(CommonStore):
         # queued_at becomes the moment the step is ready, which the lost-message watchdog reads.
         ready_at = Case(When(pending_deps=1, then=Value(o.now)), default=F("queued_at"))
         successors.update(pending_deps=F("pending_deps") - 1, live_inputs=F("live_inputs") + 1, queued_at=ready_at)
-        ready = successors.filter(pending_deps=0, status=StepStatus.QUEUED).order_by("pk")
+        first = Q(first_input=True, live_inputs=1)  # a merge's "first" mode: this is its first input
+        ready = successors.filter(Q(pending_deps=0) | first, status=StepStatus.QUEUED).order_by("pk")
         return list(ready.values_list("pk", flat=True))
 
     def _skip(self, o: StepOutcome) -> list[str]:

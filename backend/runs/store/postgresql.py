@@ -145,6 +145,7 @@ def _step_row(step: Step) -> dict[str, Any]:
         "node_id": step.node_id, "kind": step.kind, "label": step.label, "position": step.position,
         "status": step.status, "attempt": step.attempt, "config": step.config, "dependencies": step.dependencies,
         "successors": step.successors, "pending_deps": step.pending_deps, "live_inputs": step.live_inputs,
+        "first_input": step.first_input,
         "ports": step.ports, "duration_ms": step.duration_ms,
         "started_at": started.isoformat() if started else None,
         "finished_at": finished.isoformat() if finished else None, "output": step.output,

@@ -62,14 +62,14 @@ WITH r AS (
   RETURNING id
 ), s AS (
   INSERT INTO {_STEP} (run_id, node_id, kind, label, position, status, attempt, config, dependencies, successors,
-                       pending_deps, live_inputs, ports, queued_at, started_at, finished_at, duration_ms, output,
-                       error)
+                       pending_deps, live_inputs, first_input, ports, queued_at, started_at, finished_at,
+                       duration_ms, output, error)
   SELECT r.id, d.node_id, d.kind, d.label, d.position, d.status, d.attempt, d.config, d.dependencies, d.successors,
-         d.pending_deps, d.live_inputs, d.ports, %(created_at)s, d.started_at, d.finished_at, d.duration_ms,
-         d.output, ''
+         d.pending_deps, d.live_inputs, d.first_input, d.ports, %(created_at)s, d.started_at, d.finished_at,
+         d.duration_ms, d.output, ''
   FROM r, jsonb_to_recordset(%(steps)s::jsonb) AS d(
     node_id text, kind text, label text, position int, status text, attempt int, config jsonb, dependencies jsonb,
-    successors jsonb, pending_deps int, live_inputs int, ports jsonb, started_at timestamptz,
+    successors jsonb, pending_deps int, live_inputs int, first_input boolean, ports jsonb, started_at timestamptz,
     finished_at timestamptz, duration_ms int, output jsonb)
   RETURNING id, node_id
 ), e AS (
@@ -131,7 +131,7 @@ WITH s AS (
   UPDATE {_STEP} SET pending_deps = pending_deps - 1, live_inputs = live_inputs + 1,
          queued_at = CASE WHEN pending_deps = 1 THEN %(now)s ELSE queued_at END
   WHERE id IN ({_NODES_OF.format(step=_STEP, run="(SELECT run_id FROM s)", nodes="successors")})
-  RETURNING id, pending_deps, status
+  RETURNING id, pending_deps, status, live_inputs, first_input
 ), r AS (
   UPDATE {_RUN} SET
     event_seq = event_seq + %(count)s + CASE WHEN {_CLOSING} THEN 1 ELSE 0 END,
@@ -151,7 +151,8 @@ WITH s AS (
   {_TERMINAL_EVENT} WHERE r.closed
 )
 SELECT r.event_seq, r.steps_remaining, r.status,
-       ARRAY(SELECT id FROM n WHERE pending_deps = 0 AND status = 'queued'), r.closed
+       ARRAY(SELECT id FROM n WHERE status = 'queued' AND (pending_deps = 0 OR (first_input AND live_inputs = 1))),
+       r.closed
 FROM r
 """,  # noqa: S608 - identifiers come from our own models
 )

@@ -93,3 +93,28 @@ def test_store_branching_stale_attempt_writes_nothing(user: Any, store: RunStore
     Step.objects.filter(pk=claimed.step.pk).update(attempt=claimed.step.attempt + 1)  # the reaper re-queued it
     assert _finish(store, claimed, live=["x"], dead=["y"]) is None
     assert _statuses(run)["y"] == "queued"
+
+
+def _merge_run(user: Any, mode: str) -> Run:
+    merge = {"id": "m", "type": "merge", "config": {"mode": mode}}
+    nodes = [start_node(), *(http_node(n, URL) for n in ("a", "b", "c")), merge]
+    edges = [("start", "a"), ("start", "b"), ("start", "c"), ("a", "m"), ("b", "m"), ("c", "m")]
+    return run_start(owner=user, graph={"nodes": nodes, "edges": [edge(x, y) for x, y in edges]})[0]
+
+
+def test_store_branching_merge_first_is_ready_on_its_first_input_only(user: Any, store: RunStore) -> None:
+    run = _merge_run(user, "first")
+    merge_id = Step.objects.get(run=run, node_id="m").pk
+    first = _finish(store, _claim(store, run, "b"), live=["m"], dead=[])
+    assert first is not None and first.ready == [merge_id]
+    second = _finish(store, _claim(store, run, "a"), live=["m"], dead=[])
+    assert second is not None and second.ready == []  # the merge was readied once
+
+
+def test_store_branching_merge_all_waits_for_every_input_not_skipped(user: Any, store: RunStore) -> None:
+    run = _merge_run(user, "all")
+    merge_id = Step.objects.get(run=run, node_id="m").pk
+    assert _finish(store, _claim(store, run, "a"), live=["m"], dead=[]).ready == []  # type: ignore[union-attr]
+    assert _finish(store, _claim(store, run, "b"), live=[], dead=["m"]).ready == []  # type: ignore[union-attr]
+    last = _finish(store, _claim(store, run, "c"), live=["m"], dead=[])
+    assert last is not None and last.ready == [merge_id]
