@@ -29,7 +29,7 @@ from backend.runs.step_services import (
     upstream_outputs,
 )
 from workers.context import PreparationError, prepare_node
-from workers.executors.base import EngineLimits, NodeFailure, NodeWait
+from workers.executors.base import ERROR_OUTPUT, EngineLimits, NodeFailure, NodeWait
 from workers.executors.registry import SPECS, executor_for
 from workers.redaction import Redactor
 from workers.watch import WATCHER, Watch
@@ -87,11 +87,30 @@ def _finish(claim: Claim, outcome: Outcome) -> None:
     if outcome.status == StepStatus.WAITING and outcome.resume_at is not None:
         step_park(claim=claim, resume_at=outcome.resume_at, logs=outcome.logs)
         return
-    successors = claim.step.successors
-    failed = outcome.status != StepStatus.SUCCEEDED
+    successors, ports = claim.step.successors, claim.step.ports
+    on_error = (claim.step.config or {}).get("on_error", "stop")
+    handled = outcome.status == StepStatus.FAILED and on_error != "stop"
+    failed = outcome.status != StepStatus.SUCCEEDED and not handled
+    if handled:
+        # The failure is the node's result: its successors read it as {{steps.<id>.error}}.
+        outcome.output = {**(outcome.output or {}), "error": outcome.error}
+    taken = _taken_outputs(ports, outcome, on_error=on_error, handled=handled)
     descendants = descendants_of(run_id=claim.run.pk, successors=successors) if failed else []
-    live, dead = taken_successors(claim.step.ports, successors, None if failed else outcome.ports)
-    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=live, dead=dead)
+    live, dead = taken_successors(ports, successors, None if failed else taken)
+    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=live, dead=dead, handled=handled)
+
+
+def _taken_outputs(
+    ports: Mapping[str, Any] | None, outcome: Outcome, *, on_error: str, handled: bool
+) -> tuple[str, ...] | None:
+    """The outputs a finished step takes: a handled failure its error output (or, continuing, every
+    other one); a success what its executor chose, never the error output."""
+    if not ports:
+        return None
+    if handled and on_error == "error_output":
+        return (ERROR_OUTPUT,)
+    chosen = outcome.ports if outcome.ports is not None and not handled else tuple(ports)
+    return tuple(p for p in chosen if p != ERROR_OUTPUT)
 
 
 def taken_successors(

@@ -71,9 +71,11 @@ def step_finish(
     descendants: Sequence[str],
     successors: Sequence[str],
     dead: Sequence[str] = (),
+    handled: bool = False,
 ) -> bool:
     """Store the outcome (fenced by attempt), ready or skip successors, close the run when last.
     `dead`: successors on outputs a success did not take (skipped unless another input reaches them).
+    `handled`: a failure the node's on_error setting turns into a result (its run does not fail).
 
     Returns False when the attempt was stale and nothing was written.
     """
@@ -84,7 +86,7 @@ def step_finish(
             step_id=step.pk, run_id=step.run_id, node_id=step.node_id, attempt=claim.attempt, status=outcome.status,
             output=outcome.output, error=outcome.error, duration_ms=duration_ms,
             drafts=[*outcome.logs, _finish_event(step, outcome, duration_ms)], successors=successors,
-            descendants=descendants, now=now, dead=dead,
+            descendants=descendants, now=now, dead=dead, handled=handled,
         )
     )  # fmt: skip
     if finished is None:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from backend.core.errors import ValidationFailed
 from backend.core.limits import NODE_ID_MAX, NODE_LABEL_MAX, text_problem
 from backend.workflows.references import reference_errors
-from workers.executors.base import NodeSpec
+from workers.executors.base import MAIN_OUTPUT, NodeSpec
 from workers.executors.registry import SPECS
 
 PLAN_VERSION = 1
@@ -240,6 +240,8 @@ def _read_edges(raw_edges: Sequence[Any], by_id: Mapping[str, _Node], known_ids:
 def _edge_port(raw: Mapping[str, Any], source: _Node, path: str, name: str, errors: _Collector) -> bool:
     """Record the output an edge leaves `source` by; False (and an error) when it names none of them."""
     port = raw.get("sourceHandle")
+    if port in (None, "") and MAIN_OUTPUT in source.outputs:
+        port = MAIN_OUTPUT  # an ordinary edge of a node that also has an error output
     outputs = ", ".join(f'"{o}"' for o in source.outputs)
     if not isinstance(port, str) or port not in source.outputs:
         given = f'"{port}"' if isinstance(port, str) else "none"

@@ -96,3 +96,17 @@ def test_graph_ports_a_handle_on_a_node_without_outputs_is_ignored() -> None:
     )
     plan = compile_graph(graph, specs=KINDS)
     assert next(n for n in plan["nodes"] if n["id"] == "b")["deps"] == ["a"]
+
+
+def test_graph_ports_an_error_output_splits_a_plain_nodes_edges() -> None:
+    call = {"id": "c", "type": "http", "config": {"url": "https://x.test/", "on_error": "error_output"}}
+    graph = {
+        "nodes": [{"id": "start", "type": "start"}, call, *_graph([])["nodes"][2:]],
+        "edges": [
+            {"source": "start", "target": "c"},
+            {"source": "c", "target": "a"},
+            {"source": "c", "target": "b", "sourceHandle": "error"},
+        ],
+    }
+    plan = compile_graph(graph, specs=KINDS)
+    assert next(n for n in plan["nodes"] if n["id"] == "c")["ports"] == {"": ["a"], "error": ["b"]}

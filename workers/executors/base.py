@@ -5,9 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+ERROR_OUTPUT = "error"  # the output a failure takes when a node's on_error is "error_output"
+MAIN_OUTPUT = ""  # a node without named outputs, given an error output: its ordinary output
+
+
+class NodeSettings(BaseModel):
+    """Settings every kind that can fail shares (its config model inherits them)."""
+
+    on_error: Literal["stop", "continue", "error_output"] = Field(
+        default="stop",
+        title="On error",
+        description="stop: the run fails (default); continue: the next nodes run, reading "
+        "{{steps.<id>.error}}; error_output: only the nodes on the node's `error` output run.",
+    )
+    note: str | None = Field(default=None, max_length=500, title="Note", description="Shown on the canvas.")
+
 
 LogFn = Callable[[str, str, Mapping[str, Any]], None]
 
@@ -42,12 +58,15 @@ class NodeSpec:
         return config.get(field_name) == value
 
     def output_names(self, config: Mapping[str, Any]) -> tuple[str, ...]:
-        """The named outputs of a node of this kind with this (validated) config."""
-        if self.outputs_from is None:
-            return self.outputs
-        entries = config.get(self.outputs_from) or []
-        named = [str(e["name"]) for e in entries if isinstance(e, Mapping) and e.get("name")]
-        return (*named, *self.outputs)
+        """The named outputs of a node of this kind with this (validated) config; with an error
+        output, a kind without named outputs has its ordinary one as MAIN_OUTPUT."""
+        names = self.outputs
+        if self.outputs_from is not None:
+            entries = config.get(self.outputs_from) or []
+            names = (*[str(e["name"]) for e in entries if isinstance(e, Mapping) and e.get("name")], *names)
+        if config.get("on_error") == "error_output":
+            names = (*(names or (MAIN_OUTPUT,)), ERROR_OUTPUT)
+        return names
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from workers.executors.base import NodeContext, NodeResult, NodeSpec, NodeWait
+from workers.executors.base import NodeContext, NodeResult, NodeSettings, NodeSpec, NodeWait
 
 MAX_DELAY_S = 30 * 24 * 3600
 
 
-class DelayConfig(BaseModel):
+class DelayConfig(NodeSettings):
     model_config = ConfigDict(extra="forbid", title="Delay")
 
     seconds: float | None = Field(

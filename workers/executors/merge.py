@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from workers.executors.base import NodeContext, NodeResult, NodeSpec
+from workers.executors.base import NodeContext, NodeResult, NodeSettings, NodeSpec
 
 
-class MergeConfig(BaseModel):
+class MergeConfig(NodeSettings):
     model_config = ConfigDict(extra="forbid", title="Merge")
 
     mode: Literal["all", "first"] = Field(

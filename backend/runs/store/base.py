@@ -38,6 +38,9 @@ class StepOutcome:
     now: datetime
     # On a success that took only some outputs: the successors on the others (an input, not delivered).
     dead: Sequence[str] = ()
+    # A failure the node's on_error setting handles: stored as failed, released like a success, and
+    # not counted against the run.
+    handled: bool = False
 
 
 @dataclass(frozen=True)

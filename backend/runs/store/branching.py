@@ -1,4 +1,5 @@
-"""A success that took only some outputs (a branch, a switch): the outputs not taken skip what they lead to."""
+"""A success that took only some outputs (a branch, a switch), or a failure its node handles: the outputs
+not taken skip what they lead to."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class BranchingFinish:
             won = (
                 store.steps()
                 .filter(pk=o.step_id, attempt=o.attempt, status__guard=StepStatus.RUNNING)
-                .update(status=o.status, output=o.output, error="", finished_at=o.now, duration_ms=o.duration_ms)
+                .update(status=o.status, output=o.output, error=o.error, finished_at=o.now, duration_ms=o.duration_ms)
             )
             if not won:
                 return None

@@ -60,7 +60,7 @@ class PortableStore(CommonStore):
         return Claimed(step=step, run=run)
 
     def finish_step(self, outcome: StepOutcome) -> Finished | None:
-        if outcome.dead:
+        if outcome.dead or outcome.handled:
             return self.finish_branching(outcome)
         o = outcome
         with self.atomic():

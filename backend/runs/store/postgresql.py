@@ -58,7 +58,7 @@ class PostgreSQLStore(CommonStore):
         return Claimed(step=step, run=run)
 
     def finish_step(self, outcome: StepOutcome) -> Finished | None:
-        if outcome.dead:
+        if outcome.dead or outcome.handled:
             return self.finish_branching(outcome)
         if outcome.status == StepStatus.SUCCEEDED:
             with self._confined():
