@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -24,11 +24,13 @@ from backend.runs.step_services import (
     descendants_of,
     step_claim,
     step_finish,
+    step_park,
+    succeeded_inputs,
     upstream_outputs,
 )
 from workers.context import PreparationError, prepare_node
-from workers.executors.base import EngineLimits, NodeFailure
-from workers.executors.registry import executor_for
+from workers.executors.base import ERROR_OUTPUT, EngineLimits, NodeFailure, NodeWait
+from workers.executors.registry import SPECS, executor_for
 from workers.redaction import Redactor
 from workers.watch import WATCHER, Watch
 
@@ -82,10 +84,44 @@ def _execute(step_id: int) -> None:
 
 
 def _finish(claim: Claim, outcome: Outcome) -> None:
-    successors = claim.step.successors
-    failed = outcome.status != StepStatus.SUCCEEDED
+    if outcome.status == StepStatus.WAITING and outcome.resume_at is not None:
+        step_park(claim=claim, resume_at=outcome.resume_at, logs=outcome.logs)
+        return
+    successors, ports = claim.step.successors, claim.step.ports
+    on_error = (claim.step.config or {}).get("on_error", "stop")
+    handled = outcome.status == StepStatus.FAILED and on_error != "stop"
+    failed = outcome.status != StepStatus.SUCCEEDED and not handled
+    if handled:
+        # The failure is the node's result: its successors read it as {{steps.<id>.error}}.
+        outcome.output = {**(outcome.output or {}), "error": outcome.error}
+    taken = _taken_outputs(ports, outcome, on_error=on_error, handled=handled)
     descendants = descendants_of(run_id=claim.run.pk, successors=successors) if failed else []
-    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=successors)
+    live, dead = taken_successors(ports, successors, None if failed else taken)
+    step_finish(claim=claim, outcome=outcome, descendants=descendants, successors=live, dead=dead, handled=handled)
+
+
+def _taken_outputs(
+    ports: Mapping[str, Any] | None, outcome: Outcome, *, on_error: str, handled: bool
+) -> tuple[str, ...] | None:
+    """The outputs a finished step takes: a handled failure its error output (or, continuing, every
+    other one); a success what its executor chose, never the error output."""
+    if not ports:
+        return None
+    if handled and on_error == "error_output":
+        return (ERROR_OUTPUT,)
+    chosen = outcome.ports if outcome.ports is not None and not handled else tuple(ports)
+    return tuple(p for p in chosen if p != ERROR_OUTPUT)
+
+
+def taken_successors(
+    ports: Mapping[str, Sequence[str]] | None, successors: Sequence[str], taken: Sequence[str] | None
+) -> tuple[list[str], list[str]]:
+    """(successors the taken outputs lead to, the others): every successor when the node has no named
+    outputs or took them all. A successor two outputs lead to is reached if either was taken."""
+    if not ports or taken is None:
+        return list(successors), []
+    reached = {node for port in taken for node in ports.get(port, ())}
+    return [n for n in successors if n in reached], [n for n in successors if n not in reached]
 
 
 def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redactor, Outcome]:
@@ -116,10 +152,13 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
         watch.redact = lambda line: _redact_draft(dataclasses.replace(line, data=dict(line.data)), redactor)
         prepared.context.is_cancelled = watch.stopped.is_set
         prepared.context.abort_hooks = watch.abort_hooks
+        prepared.context.resume_at = step.resume_at
         _release_pooled_connection()
         result = executor_for(step.kind).run(prepared.context)
         output = cap_output(_redacted_output(redactor, result.output), limits.output_max_bytes)
-        return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output)
+        return redactor, Outcome(status=StepStatus.SUCCEEDED, output=output, ports=result.ports)
+    except NodeWait as wait:
+        return redactor, Outcome(status=StepStatus.WAITING, resume_at=wait.resume_at)
     except PreparationError as exc:
         return redactor, Outcome(status=StepStatus.FAILED, error=redactor.redact_text(str(exc)))
     except NodeFailure as exc:
@@ -142,9 +181,13 @@ def _release_pooled_connection() -> None:
 
 
 def _upstream(claim: Claim) -> dict[str, Any]:
-    """Outputs of the steps this node's templates name (`steps.<id>`), fetched in one query."""
+    """Outputs of the steps this node's templates name (`steps.<id>`), fetched in one query; a kind
+    that reads its inputs (a merge) gets every dependency that succeeded, first finished first."""
     refs = set(_STEP_REF.findall(json.dumps(claim.step.config))) if claim.step.config else set()
-    return upstream_outputs(run_id=claim.run.pk, node_ids=sorted(refs))
+    named = upstream_outputs(run_id=claim.run.pk, node_ids=sorted(refs))
+    if not SPECS[claim.step.kind].reads_inputs:
+        return named
+    return {**succeeded_inputs(run_id=claim.run.pk, node_ids=claim.step.dependencies), **named}
 
 
 def _idempotency_key(*, run_id: str, node_id: str) -> str:

@@ -16,6 +16,13 @@ def run_step(step_id: int) -> None:
     execute_step(step_id)
 
 
+@app.task(name="workers.resume_step", ignore_result=True, acks_late=True)
+def resume_step(step_id: int) -> None:
+    from backend.runs.step_services import step_resume
+
+    step_resume(step_id=step_id)
+
+
 @worker_init.connect
 def _supervise(sender: Any, **_: Any) -> None:
     from workers.supervision import guard

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 import redis
@@ -14,6 +15,7 @@ from redis.retry import Retry
 from backend.runs import task_message
 
 RUN_STEP_TASK = "workers.run_step"
+RESUME_STEP_TASK = "workers.resume_step"
 logger = logging.getLogger(__name__)
 
 
@@ -114,3 +116,22 @@ def enqueue_now(step_ids: Sequence[int]) -> None:
         logger.warning(
             "could not enqueue %d step(s) (%s); the reaper will re-send them", len(step_ids), type(exc).__name__
         )
+
+
+def schedule_resume_on_commit(*, step_id: int, at: datetime) -> None:
+    """After commit, ask for `step_id` to be resumed at `at`. Best effort: the reaper resumes a due
+    waiting step whose message was lost (a Redis restart drops the broker's scheduled messages)."""
+    transaction.on_commit(lambda: _schedule(step_id, at))
+
+
+def _schedule(step_id: int, at: datetime) -> None:
+    schedule = getattr(get_dispatcher(), "schedule", None)
+    try:
+        if schedule is not None:
+            schedule(step_id, at)
+        else:
+            from backend.config.celery import app
+
+            app.send_task(RESUME_STEP_TASK, args=[step_id], eta=at)
+    except Exception as exc:
+        logger.warning("could not schedule the resume of step %s (%s); the reaper will", step_id, type(exc).__name__)

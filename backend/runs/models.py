@@ -81,10 +81,19 @@ class Step(models.Model):
     dependencies = models.JSONField(default=list, blank=True)
     successors = models.JSONField(default=list, blank=True)
     pending_deps = models.IntegerField(default=0)
+    # Inputs that delivered (a parent succeeded on an output leading here). A step whose inputs are
+    # all in and none delivered (every parent skipped, or took another output) is skipped too.
+    live_inputs = models.IntegerField(default=0)
+    # Ready on its first delivered input rather than once every input is in (a merge's "first" mode).
+    first_input = models.BooleanField(default=False)
+    # For a node with named outputs: {output name: [successor node ids]} (copied from the plan).
+    ports = models.JSONField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When a waiting step (a delay) is due to run again.
+    resume_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     output = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True, default="")

@@ -24,7 +24,7 @@ from backend.events.publisher import poke_on_commit
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, StepStatus
-from backend.runs.step_services import Claim, Outcome, descendants_of, run_close, step_finish
+from backend.runs.step_services import Claim, Outcome, descendants_of, run_close, step_finish, step_resume
 from backend.runs.store import get_store
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class SweepReport:
     closed: int = 0
     finished: int = 0
     expired_unlocks: int = 0
+    resumed: int = 0
 
     def any(self) -> bool:
         return any(vars(self).values())
@@ -57,6 +58,7 @@ def sweep() -> SweepReport:
     report.republished = _phase("lost messages", partial(_republish_lost_messages, republish_before), 0)
     report.timed_out = _phase("deadlines", partial(_time_out_runs, deadline_before), 0)
     report.finished = _phase("finished runs", _close_finished_runs, 0)
+    report.resumed = _phase("due waiting steps", partial(_resume_due_steps, now), 0)
     report.expired_unlocks = _phase("expired vault unlocks", vault_purge_expired, 0)
     return report
 
@@ -134,6 +136,13 @@ def _time_out_runs(before: Any) -> int:
             poke_on_commit(run_id=run_id, seq=seq)
             count += 1
     return count
+
+
+def _resume_due_steps(now: Any) -> int:
+    # A delay's resume message is scheduled in the broker, which a restart can lose: the stored
+    # resume_at is the truth, so any waiting step past it is resumed here.
+    due = Step.objects.filter(status=StepStatus.WAITING, resume_at__lte=now).values_list("pk", flat=True)[:1000]
+    return sum(_phase(f"step {step_id}", partial(step_resume, step_id=step_id), False) for step_id in list(due))
 
 
 def _close_finished_runs() -> int:

@@ -139,7 +139,11 @@ def _store_run(
         started_at=now if finished else None,
         finished_at=now if finished else None,
     )
-    ready_nodes = [s.node_id for s in steps if s.status == StepStatus.QUEUED and s.pending_deps == 0]
+    ready_nodes = [
+        s.node_id
+        for s in steps
+        if s.status == StepStatus.QUEUED and (s.pending_deps == 0 or (s.first_input and s.live_inputs > 0))
+    ]
     # Nobody can watch a run whose id is not out yet, so there is no one to poke.
     ready = get_store().store_run(run=run, steps=steps, drafts=drafts, ready_nodes=ready_nodes, now=now)
     enqueue_steps_on_commit(ready)
@@ -154,10 +158,12 @@ def _initial_steps(nodes: Sequence[Mapping[str, Any]], *, payload: dict[str, Any
 
     inline = {n["id"] for n in nodes if SPECS[n["kind"]].inline and not n["deps"]}
     pending = {n["id"]: len(n["deps"]) for n in nodes}
+    live = dict.fromkeys(pending, 0)
     for node in nodes:
         if node["id"] in inline:
             for successor in node["next"]:
                 pending[successor] -= 1
+                live[successor] += 1
     drafts = [EventDraft(type="run_queued", message=f"run queued ({len(nodes)} steps)")]
     steps = []
     for position, node in enumerate(nodes):
@@ -172,6 +178,9 @@ def _initial_steps(nodes: Sequence[Mapping[str, Any]], *, payload: dict[str, Any
                 dependencies=node["deps"],
                 successors=node["next"],
                 pending_deps=pending[node["id"]],
+                live_inputs=live[node["id"]],
+                first_input=SPECS[node["kind"]].runs_on_first_input(node["config"]),
+                ports=node.get("ports"),
                 status=StepStatus.SUCCEEDED if done else StepStatus.QUEUED,
                 attempt=1 if done else 0,
                 queued_at=now,

@@ -16,6 +16,8 @@ class RunStatus(models.TextChoices):
 class StepStatus(models.TextChoices):
     QUEUED = "queued"
     RUNNING = "running"
+    # A delay's step between its two attempts: no worker holds it; it is queued again at resume_at.
+    WAITING = "waiting"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"

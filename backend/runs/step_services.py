@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils import timezone
 from backend.core.timefmt import elapsed_ms
 from backend.core.types import Uuid
 from backend.events.publisher import EventDraft, poke_on_commit
-from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.runs.dispatch import enqueue_steps_on_commit, schedule_resume_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.states import StepStatus
 from backend.runs.store import StepOutcome, get_store
@@ -36,6 +37,9 @@ class Outcome:
     output: dict[str, Any] | None = None
     error: str = ""
     logs: list[EventDraft] = field(default_factory=list)
+    # The named outputs a success took (a branch's ("true",)); None took every output.
+    ports: tuple[str, ...] | None = None
+    resume_at: datetime | None = None  # a waiting step's due moment
 
 
 def step_claim(*, step_id: int) -> Claim | None:
@@ -54,8 +58,24 @@ def upstream_outputs(*, run_id: Uuid, node_ids: Sequence[str]) -> dict[str, Any]
     return dict(rows)
 
 
-def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], successors: Sequence[str]) -> bool:
+def succeeded_inputs(*, run_id: Uuid, node_ids: Sequence[str]) -> dict[str, Any]:
+    """The outputs of those of `node_ids` that succeeded, the first to finish first."""
+    rows = Step.objects.filter(run_id=run_id, node_id__in=list(node_ids), status=StepStatus.SUCCEEDED)
+    return dict(rows.order_by("finished_at", "pk").values_list("node_id", "output"))
+
+
+def step_finish(
+    *,
+    claim: Claim,
+    outcome: Outcome,
+    descendants: Sequence[str],
+    successors: Sequence[str],
+    dead: Sequence[str] = (),
+    handled: bool = False,
+) -> bool:
     """Store the outcome (fenced by attempt), ready or skip successors, close the run when last.
+    `dead`: successors on outputs a success did not take (skipped unless another input reaches them).
+    `handled`: a failure the node's on_error setting turns into a result (its run does not fail).
 
     Returns False when the attempt was stale and nothing was written.
     """
@@ -66,7 +86,7 @@ def step_finish(*, claim: Claim, outcome: Outcome, descendants: Sequence[str], s
             step_id=step.pk, run_id=step.run_id, node_id=step.node_id, attempt=claim.attempt, status=outcome.status,
             output=outcome.output, error=outcome.error, duration_ms=duration_ms,
             drafts=[*outcome.logs, _finish_event(step, outcome, duration_ms)], successors=successors,
-            descendants=descendants, now=now,
+            descendants=descendants, now=now, dead=dead, handled=handled,
         )
     )  # fmt: skip
     if finished is None:
@@ -115,4 +135,30 @@ def run_close(*, run_id: Uuid) -> bool:
     if closed is None:
         return False
     poke_on_commit(run_id=run_id, seq=closed.seq)
+    return True
+
+
+def step_park(*, claim: Claim, resume_at: datetime, logs: Sequence[EventDraft] = ()) -> bool:
+    """Running → waiting until `resume_at` (fenced by attempt), with a step_waiting event; a resume is
+    scheduled for that moment, and the reaper resumes the step should that message be lost."""
+    step = claim.step
+    name = step.label or step.node_id
+    due = resume_at.isoformat()
+    draft = EventDraft(
+        type="step_waiting", node_id=step.node_id, message=f"{name} waits until {due}", data={"resumeAt": due}
+    )
+    seq = get_store().park_step(step=step, attempt=claim.attempt, resume_at=resume_at, drafts=[*logs, draft])
+    if seq is None:
+        return False
+    poke_on_commit(run_id=step.run_id, seq=seq)
+    schedule_resume_on_commit(step_id=step.pk, at=resume_at)
+    return True
+
+
+def step_resume(*, step_id: int) -> bool:
+    """A waiting step whose moment has come → queued, and sent to a worker; False when it is not due
+    or not waiting any more (resumed already, or its run was cancelled)."""
+    if not get_store().resume_step(step_id=step_id, now=timezone.now()):
+        return False
+    enqueue_steps_on_commit([step_id])
     return True

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from backend.core.errors import ValidationFailed
 from backend.core.limits import NODE_ID_MAX, NODE_LABEL_MAX, text_problem
 from backend.workflows.references import reference_errors
-from workers.executors.base import NodeSpec
+from workers.executors.base import MAIN_OUTPUT, NodeSpec
 from workers.executors.registry import SPECS
 
 PLAN_VERSION = 1
@@ -46,6 +46,10 @@ class _Node:
     config_path: str = ""
     deps: list[int] = field(default_factory=list)
     next: list[int] = field(default_factory=list)
+    # Named outputs of this node's kind (empty: one unnamed output) and, per output, the successors
+    # its edges lead to.
+    outputs: tuple[str, ...] = ()
+    ports: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +78,7 @@ def compile_graph(raw: Any, *, specs: Mapping[str, NodeSpec] = SPECS) -> dict[st
     nodes, all_ids = _read_nodes(raw_nodes or [], specs, aliases, errors)
     by_id = {node.id: node for node in nodes}
     _read_edges(raw_edges or [], by_id, all_ids, errors)
+    _check_outputs(nodes, errors)
     order, leftover = _kahn(nodes)
     if leftover:
         for cycle in _find_cycles(leftover):
@@ -192,7 +197,10 @@ def _read_node(
         return None
     # Only what the user set: the executor tells "left at the default" from "chosen" (e.g. timeouts).
     clean = validated.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    return _Node(index=index, id=node_id, kind=kind, label=label, config=clean, config_path=config_path)
+    outputs = specs[kind].output_names(clean)
+    return _Node(
+        index=index, id=node_id, kind=kind, label=label, config=clean, config_path=config_path, outputs=outputs
+    )
 
 
 def _read_edges(raw_edges: Sequence[Any], by_id: Mapping[str, _Node], known_ids: set[str], errors: _Collector) -> None:
@@ -219,12 +227,47 @@ def _read_edges(raw_edges: Sequence[Any], by_id: Mapping[str, _Node], known_ids:
         if source is target:
             errors.add(path, "self_loop", f'{name} connects node "{source.id}" to itself (cycle: "{source.id}")')
             continue
-        # A duplicated edge would count the same dependency twice and the join would never fire.
-        if (source.index, target.index) in seen:
+        if source.outputs and not _edge_port(raw, source, path, name, errors):
             continue
-        seen.add((source.index, target.index))
-        source.next.append(target.index)
-        target.deps.append(source.index)
+        # A duplicated edge would count the same dependency twice and the join would never fire; two
+        # outputs of one node may lead to the same target (either one taken delivers).
+        if (source.index, target.index) not in seen:
+            seen.add((source.index, target.index))
+            source.next.append(target.index)
+            target.deps.append(source.index)
+
+
+def _edge_port(raw: Mapping[str, Any], source: _Node, path: str, name: str, errors: _Collector) -> bool:
+    """Record the output an edge leaves `source` by; False (and an error) when it names none of them."""
+    port = raw.get("sourceHandle")
+    if port in (None, "") and MAIN_OUTPUT in source.outputs:
+        port = MAIN_OUTPUT  # an ordinary edge of a node that also has an error output
+    outputs = ", ".join(f'"{o}"' for o in source.outputs)
+    if not isinstance(port, str) or port not in source.outputs:
+        given = f'"{port}"' if isinstance(port, str) else "none"
+        errors.add(
+            f"{path}.sourceHandle",
+            "unknown_output",
+            f'{name} leaves node "{source.id}" by output {given}; it has outputs {outputs}',
+        )
+        return False
+    targets = source.ports.setdefault(port, [])
+    target = raw["target"]
+    if target not in targets:
+        targets.append(target)
+    return True
+
+
+def _check_outputs(nodes: Sequence[_Node], errors: _Collector) -> None:
+    """Outputs named by the config must be distinct (a switch's case names)."""
+    for node in nodes:
+        duplicates = sorted({o for o in node.outputs if node.outputs.count(o) > 1})
+        if duplicates:
+            errors.add(
+                f"{node.config_path}",
+                "duplicate_output",
+                f'node "{node.id}" has more than one output named {", ".join(duplicates)}',
+            )
 
 
 def topological_order(raw: Any, *, specs: Mapping[str, NodeSpec] = SPECS) -> list[str]:
@@ -297,6 +340,7 @@ def _plan(order: Sequence[_Node]) -> dict[str, Any]:
                 "config": node.config,
                 "deps": deps[node.index],
                 "next": following[node.index],
+                **({"ports": {o: node.ports.get(o, []) for o in node.outputs}} if node.outputs else {}),
             }
             for node in order
         ],

@@ -10,6 +10,7 @@ import json
 import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from backend.runs import dispatch
 
@@ -20,6 +21,7 @@ class InlineDispatcher:
     def __init__(self) -> None:
         self.queue: deque[int] = deque()
         self.sent: list[int] = []
+        self.scheduled: list[tuple[int, Any]] = []  # (step id, when): resumes asked for by waiting steps
         self.messages: list[str] = []
 
     def enqueue(self, step_ids: Sequence[int]) -> None:
@@ -30,6 +32,9 @@ class InlineDispatcher:
             self.messages.append(json.dumps({"headers": message.headers, "body": message.body}, default=str))
         self.queue.extend(step_ids)
         self.sent.extend(step_ids)
+
+    def schedule(self, step_id: int, at: Any) -> None:
+        self.scheduled.append((step_id, at))
 
     def drain(self, limit: int = 10_000) -> int:
         from workers.engine import execute_step

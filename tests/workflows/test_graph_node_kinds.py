@@ -29,7 +29,14 @@ def _errors(raw: Any) -> list[dict[str, str]]:
 
 
 def _graph(*nodes: dict[str, Any]) -> dict[str, Any]:
-    return {"nodes": [start_node(), *nodes], "edges": chain("start", *(n["id"] for n in nodes))}
+    """start → each node in turn; an edge leaving a branch takes "true", one leaving a switch its first case."""
+    edges = chain("start", *(n["id"] for n in nodes))
+    for link, source in zip(edges[1:], nodes, strict=False):
+        if source["type"] == "branch":
+            link["sourceHandle"] = "true"
+        elif source["type"] == "switch":
+            link["sourceHandle"] = source["config"]["cases"][0]["name"]
+    return {"nodes": [start_node(), *nodes], "edges": edges}
 
 
 CASES = [{"name": "big", "condition": GROUP}, {"name": "vip", "condition": '{{payload.tag}} == "vip"'}]
@@ -64,7 +71,8 @@ def test_edges_may_name_the_output_they_leave_by() -> None:
         {**edge("check", "shape"), "sourceHandle": "true"},
         {**edge("check", "other"), "sourceHandle": "false"},
     ]
-    compile_graph(graph)
+    check = compile_graph(graph)["nodes"][1]
+    assert check["ports"] == {"true": ["shape"], "false": ["other"]}
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from datetime import datetime
+from typing import Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+ERROR_OUTPUT = "error"  # the output a failure takes when a node's on_error is "error_output"
+MAIN_OUTPUT = ""  # a node without named outputs, given an error output: its ordinary output
+
+
+class NodeSettings(BaseModel):
+    """Settings every kind that can fail shares (its config model inherits them)."""
+
+    on_error: Literal["stop", "continue", "error_output"] = Field(
+        default="stop",
+        title="On error",
+        description="stop: the run fails (default); continue: the next nodes run, reading "
+        "{{steps.<id>.error}}; error_output: only the nodes on the node's `error` output run.",
+    )
+    note: str | None = Field(default=None, max_length=500, title="Note", description="Shown on the canvas.")
+
 
 LogFn = Callable[[str, str, Mapping[str, Any]], None]
 
@@ -29,14 +46,27 @@ class NodeSpec:
     # Outputs named by the config: the `name` of each entry of this list field, before `outputs`
     # (a switch's cases, then its "default").
     outputs_from: str | None = None
+    # The executor reads every input's output (ctx.inputs holds each dependency that succeeded).
+    reads_inputs: bool = False
+    # (config field, value): with that setting the node runs on its first delivered input, not its last.
+    first_input_when: tuple[str, str] | None = None
+
+    def runs_on_first_input(self, config: Mapping[str, Any]) -> bool:
+        if self.first_input_when is None:
+            return False
+        field_name, value = self.first_input_when
+        return config.get(field_name) == value
 
     def output_names(self, config: Mapping[str, Any]) -> tuple[str, ...]:
-        """The named outputs of a node of this kind with this (validated) config."""
-        if self.outputs_from is None:
-            return self.outputs
-        entries = config.get(self.outputs_from) or []
-        named = [str(e["name"]) for e in entries if isinstance(e, Mapping) and e.get("name")]
-        return (*named, *self.outputs)
+        """The named outputs of a node of this kind with this (validated) config; with an error
+        output, a kind without named outputs has its ordinary one as MAIN_OUTPUT."""
+        names = self.outputs
+        if self.outputs_from is not None:
+            entries = config.get(self.outputs_from) or []
+            names = (*[str(e["name"]) for e in entries if isinstance(e, Mapping) and e.get("name")], *names)
+        if config.get("on_error") == "error_output":
+            names = (*(names or (MAIN_OUTPUT,)), ERROR_OUTPUT)
+        return names
 
 
 @dataclass(frozen=True)
@@ -78,6 +108,8 @@ class NodeContext:
     # its path is not there; other text is rendered as text. Raises templates.TemplateError otherwise.
     # Reads payload, vars and steps only, never credentials. The default (tests) returns the text as is.
     resolve: Callable[[str], Any] = lambda text: text
+    # Set when this attempt resumes a step that waited (a delay): the moment it was due.
+    resume_at: datetime | None = None
 
 
 @dataclass
@@ -96,6 +128,14 @@ class NodeFailure(Exception):
         self.message = message
         self.output = output
         self.retryable = retryable
+
+
+class NodeWait(Exception):
+    """The node has nothing to do until `resume_at`: the engine parks the step, holding no worker."""
+
+    def __init__(self, resume_at: datetime) -> None:
+        super().__init__(f"wait until {resume_at.isoformat()}")
+        self.resume_at = resume_at
 
 
 class Executor(Protocol):

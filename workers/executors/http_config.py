@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from workers.executors.base import NodeSettings
 from workers.executors.http_checks import header_name_problem, header_value_problem, shown_name, url_problem
 
 __all__ = ["JSON_TYPE", "TEXT_TYPE", "AuthRef", "HttpConfig", "build_content", "url_problem"]
@@ -31,7 +32,7 @@ class AuthRef(BaseModel):
     )
 
 
-class HttpConfig(BaseModel):
+class HttpConfig(NodeSettings):
     model_config = ConfigDict(extra="forbid", title="HTTP Request")
 
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = Field(default="GET", title="Method")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from workers.executors.base import Executor, NodeSpec
 from workers.executors.branch import BranchExecutor
+from workers.executors.delay import DelayExecutor
 from workers.executors.http_request import HttpRequestExecutor
+from workers.executors.merge import MergeExecutor
 from workers.executors.start import StartExecutor
 from workers.executors.switch import SwitchExecutor
 from workers.executors.transform import TransformExecutor
@@ -12,6 +14,8 @@ from workers.executors.transform import TransformExecutor
 EXECUTORS: dict[str, type[Executor]] = {
     StartExecutor.spec.kind: StartExecutor,
     HttpRequestExecutor.spec.kind: HttpRequestExecutor,
+    DelayExecutor.spec.kind: DelayExecutor,
+    MergeExecutor.spec.kind: MergeExecutor,
     BranchExecutor.spec.kind: BranchExecutor,
     SwitchExecutor.spec.kind: SwitchExecutor,
     TransformExecutor.spec.kind: TransformExecutor,

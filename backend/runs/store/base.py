@@ -33,9 +33,14 @@ class StepOutcome:
     error: str
     duration_ms: int
     drafts: Sequence[EventDraft]  # the step's log lines and its finish event
-    successors: Sequence[str]  # released on success
+    successors: Sequence[str]  # released on success, each with a delivered input
     descendants: Sequence[str]  # skipped on failure or cancel, where still queued
     now: datetime
+    # On a success that took only some outputs: the successors on the others (an input, not delivered).
+    dead: Sequence[str] = ()
+    # A failure the node's on_error setting handles: stored as failed, released like a success, and
+    # not counted against the run.
+    handled: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,14 @@ class RunStore(Protocol):
 
     def heartbeat(self, *, owned: Mapping[int, int]) -> set[int]:
         """Stamp running steps owned as {step id: attempt}; those whose run is still active."""
+        ...
+
+    def park_step(self, *, step: Step, attempt: int, resume_at: datetime, drafts: Sequence[EventDraft]) -> int | None:
+        """Running → waiting until `resume_at` (fenced by attempt), drafts stored; the last seq, or None."""
+        ...
+
+    def resume_step(self, *, step_id: int, now: datetime) -> bool:
+        """Waiting → queued once `resume_at` has passed and the run is active; False otherwise."""
         ...
 
     def requeue_step(self, *, step: Step) -> int | None:

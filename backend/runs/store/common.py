@@ -18,11 +18,13 @@ from backend.events.publisher import EventDraft
 from backend.runs.models import Run, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 from backend.runs.store.base import Closed, Finished
+from backend.runs.store.branching import BranchingFinish
 
-_OPEN = (StepStatus.QUEUED, StepStatus.RUNNING)
+_OPEN = (StepStatus.QUEUED, StepStatus.RUNNING, StepStatus.WAITING)
+_NOT_STARTED = (StepStatus.QUEUED, StepStatus.WAITING)
 
 
-class CommonStore:
+class CommonStore(BranchingFinish):
     """The RunStore methods whose ORM form is as good on PostgreSQL as anywhere."""
 
     def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -41,6 +43,13 @@ class CommonStore:
         raise NotImplementedError
 
     def close_run(self, *, run_id: Uuid, now: datetime) -> Closed | None:
+        raise NotImplementedError
+
+    def move_counters(
+        self, *, run_id: Uuid, drafts: Sequence[EventDraft], now: datetime, done: int, failed: int
+    ) -> tuple[Any, ...]:
+        """Events up by the drafts (stored), steps_remaining down by `done`, steps_failed up by
+        `failed`, under one row lock; (event_seq, steps_remaining, status)."""
         raise NotImplementedError
 
     def settle(self, *, run_id: Uuid, counters: Sequence[Any], ready: list[int], now: datetime) -> Finished:
@@ -103,6 +112,21 @@ class CommonStore:
                 self.steps().filter(pk__in=free).update(heartbeat_at=Now())
         return set(rows.filter(run__status__in=RUN_ACTIVE).values_list("pk", flat=True))
 
+    def park_step(self, *, step: Step, attempt: int, resume_at: datetime, drafts: Sequence[EventDraft]) -> int | None:
+        with self.atomic():
+            won = (
+                self.steps()
+                .filter(pk=step.pk, attempt=attempt, status__guard=StepStatus.RUNNING)
+                .update(status=StepStatus.WAITING, resume_at=resume_at, heartbeat_at=None)
+            )
+            return self.append_events(run_id=step.run_id, drafts=drafts) if won else None
+
+    def resume_step(self, *, step_id: int, now: datetime) -> bool:
+        due = self.steps().filter(
+            pk=step_id, status__guard=StepStatus.WAITING, resume_at__lte=now, run__status__in=RUN_ACTIVE
+        )
+        return bool(due.update(status=StepStatus.QUEUED, queued_at=now))
+
     def requeue_step(self, *, step: Step) -> int | None:
         with self.atomic():
             won = (
@@ -133,7 +157,7 @@ class CommonStore:
         with self.atomic():
             # Step rows before the run row, the order a claim and a finish lock them in; the other
             # order deadlocks against a step finishing at the same moment.
-            queued = self.steps().select_for_update().filter(run_id=run_id, status=StepStatus.QUEUED)
+            queued = self.steps().select_for_update().filter(run_id=run_id, status__in=_NOT_STARTED)
             list(queued.order_by("pk").values_list("pk"))
             won = (
                 self.runs()
@@ -142,6 +166,6 @@ class CommonStore:
             )
             if not won:
                 return None
-            self.steps().filter(run_id=run_id, status=StepStatus.QUEUED).update(status=StepStatus.CANCELLED)
+            self.steps().filter(run_id=run_id, status__in=_NOT_STARTED).update(status=StepStatus.CANCELLED)
             draft = EventDraft(type="run_failed", level="error", message=f"run failed: {error}")
             return self.append_events(run_id=run_id, drafts=[draft])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce, Now
@@ -59,6 +60,8 @@ class PortableStore(CommonStore):
         return Claimed(step=step, run=run)
 
     def finish_step(self, outcome: StepOutcome) -> Finished | None:
+        if outcome.dead or outcome.handled:
+            return self.finish_branching(outcome)
         o = outcome
         with self.atomic():
             won = (
@@ -91,8 +94,9 @@ class PortableStore(CommonStore):
         successors = self.steps().filter(run_id=o.run_id, node_id__in=list(o.successors))
         # queued_at becomes the moment the step is ready, which the lost-message watchdog reads.
         ready_at = Case(When(pending_deps=1, then=Value(o.now)), default=F("queued_at"))
-        successors.update(pending_deps=F("pending_deps") - 1, queued_at=ready_at)
-        ready = successors.filter(pending_deps=0, status=StepStatus.QUEUED).order_by("pk")
+        successors.update(pending_deps=F("pending_deps") - 1, live_inputs=F("live_inputs") + 1, queued_at=ready_at)
+        first = Q(first_input=True, live_inputs=1)  # a merge's "first" mode: this is its first input
+        ready = successors.filter(Q(pending_deps=0) | first, status=StepStatus.QUEUED).order_by("pk")
         return list(ready.values_list("pk", flat=True))
 
     def _skip(self, o: StepOutcome) -> list[str]:
@@ -124,6 +128,18 @@ class PortableStore(CommonStore):
             seq, status = self.runs().values_list("event_seq", "status").get(pk=run_id)
             self._insert_events(run_id=run_id, last_seq=seq, drafts=[terminal_draft(status)])
         return Closed(seq=seq, status=status)
+
+    def move_counters(
+        self, *, run_id: Uuid, drafts: Sequence[EventDraft], now: datetime, done: int, failed: int
+    ) -> tuple[Any, ...]:
+        self.runs().filter(pk=run_id).update(
+            event_seq=F("event_seq") + len(drafts),
+            steps_remaining=F("steps_remaining") - done,
+            steps_failed=F("steps_failed") + failed,
+        )
+        counters = self.runs().values_list("event_seq", "steps_remaining", "status").get(pk=run_id)
+        self._insert_events(run_id=run_id, last_seq=counters[0], drafts=drafts)
+        return tuple(counters)
 
     def append_events(self, *, run_id: Uuid, drafts: Sequence[EventDraft]) -> int:
         # No savepoint of its own: inside a caller's transaction the counter and the events it numbers

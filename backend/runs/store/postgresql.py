@@ -58,6 +58,8 @@ class PostgreSQLStore(CommonStore):
         return Claimed(step=step, run=run)
 
     def finish_step(self, outcome: StepOutcome) -> Finished | None:
+        if outcome.dead or outcome.handled:
+            return self.finish_branching(outcome)
         if outcome.status == StepStatus.SUCCEEDED:
             with self._confined():
                 return self._finish_succeeded(outcome)
@@ -85,7 +87,7 @@ class PostgreSQLStore(CommonStore):
         if not self._execute(queries.FINISH_STEP, params):
             return None
         skipped = self._skip(o)
-        counters = self._move_counters(
+        counters = self.move_counters(
             run_id=o.run_id, drafts=[*o.drafts, *skipped_drafts(o, skipped)], now=o.now, done=1 + len(skipped),
             failed=int(o.status == StepStatus.FAILED),
         )  # fmt: skip
@@ -102,9 +104,9 @@ class PostgreSQLStore(CommonStore):
         return Closed(seq=int(rows[0][0]), status=str(rows[0][1])) if rows else None
 
     def append_events(self, *, run_id: Uuid, drafts: Sequence[EventDraft]) -> int:
-        return int(self._move_counters(run_id=run_id, drafts=drafts, now=timezone.now(), done=0, failed=0)[0])
+        return int(self.move_counters(run_id=run_id, drafts=drafts, now=timezone.now(), done=0, failed=0)[0])
 
-    def _move_counters(
+    def move_counters(
         self, *, run_id: Uuid, drafts: Sequence[EventDraft], now: datetime, done: int, failed: int
     ) -> tuple[Any, ...]:
         params = {"run_id": str(run_id), "count": len(drafts), "done": done, "failed": failed, "now": now,
@@ -142,7 +144,9 @@ def _step_row(step: Step) -> dict[str, Any]:
     return {
         "node_id": step.node_id, "kind": step.kind, "label": step.label, "position": step.position,
         "status": step.status, "attempt": step.attempt, "config": step.config, "dependencies": step.dependencies,
-        "successors": step.successors, "pending_deps": step.pending_deps, "duration_ms": step.duration_ms,
+        "successors": step.successors, "pending_deps": step.pending_deps, "live_inputs": step.live_inputs,
+        "first_input": step.first_input,
+        "ports": step.ports, "duration_ms": step.duration_ms,
         "started_at": started.isoformat() if started else None,
         "finished_at": finished.isoformat() if finished else None, "output": step.output,
     }  # fmt: skip

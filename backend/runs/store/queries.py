@@ -62,13 +62,15 @@ WITH r AS (
   RETURNING id
 ), s AS (
   INSERT INTO {_STEP} (run_id, node_id, kind, label, position, status, attempt, config, dependencies, successors,
-                       pending_deps, queued_at, started_at, finished_at, duration_ms, output, error)
+                       pending_deps, live_inputs, first_input, ports, queued_at, started_at, finished_at,
+                       duration_ms, output, error)
   SELECT r.id, d.node_id, d.kind, d.label, d.position, d.status, d.attempt, d.config, d.dependencies, d.successors,
-         d.pending_deps, %(created_at)s, d.started_at, d.finished_at, d.duration_ms, d.output, ''
+         d.pending_deps, d.live_inputs, d.first_input, d.ports, %(created_at)s, d.started_at, d.finished_at,
+         d.duration_ms, d.output, ''
   FROM r, jsonb_to_recordset(%(steps)s::jsonb) AS d(
     node_id text, kind text, label text, position int, status text, attempt int, config jsonb, dependencies jsonb,
-    successors jsonb, pending_deps int, started_at timestamptz, finished_at timestamptz, duration_ms int,
-    output jsonb)
+    successors jsonb, pending_deps int, live_inputs int, first_input boolean, ports jsonb, started_at timestamptz,
+    finished_at timestamptz, duration_ms int, output jsonb)
   RETURNING id, node_id
 ), e AS (
   INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
@@ -110,10 +112,11 @@ FROM s LEFT JOIN r ON true
 
 FINISH_SUCCEEDED = Statement(
     "finish_succeeded",
-    """Step running → succeeded with its output; each successor's pending count down by one (queued_at
-    stamped when it reaches zero, for the lost-message watchdog); the run's counters moved, the drafts
-    stored, and the run closed (with its terminal event last) when this was its last step. Returns
-    (last event seq, steps remaining, run status, successors now ready, closed). Guards: the step's
+    """Step running → succeeded with its output; each successor's pending count down by one and its
+    delivered inputs up by one (queued_at stamped when it reaches zero, for the lost-message
+    watchdog); the run's counters moved, the drafts stored, and the run closed (with its terminal
+    event last) when this was its last step. Returns (last event seq, steps remaining, run status,
+    successors now ready, closed). Guards: the step's
     attempt and status; the close's `steps_remaining <= 1` and active status, read from the run row this
     statement locked (re-read after waiting on a concurrent finish), so steps_failed includes a failure
     committed meanwhile. Locks step → successors → run. Index: runs_step_pkey,
@@ -125,10 +128,10 @@ WITH s AS (
   WHERE id = %(step_id)s AND attempt = %(attempt)s AND {_STATUS} = 'running'
   RETURNING run_id
 ), n AS (
-  UPDATE {_STEP} SET pending_deps = pending_deps - 1,
+  UPDATE {_STEP} SET pending_deps = pending_deps - 1, live_inputs = live_inputs + 1,
          queued_at = CASE WHEN pending_deps = 1 THEN %(now)s ELSE queued_at END
   WHERE id IN ({_NODES_OF.format(step=_STEP, run="(SELECT run_id FROM s)", nodes="successors")})
-  RETURNING id, pending_deps, status
+  RETURNING id, pending_deps, status, live_inputs, first_input
 ), r AS (
   UPDATE {_RUN} SET
     event_seq = event_seq + %(count)s + CASE WHEN {_CLOSING} THEN 1 ELSE 0 END,
@@ -148,7 +151,8 @@ WITH s AS (
   {_TERMINAL_EVENT} WHERE r.closed
 )
 SELECT r.event_seq, r.steps_remaining, r.status,
-       ARRAY(SELECT id FROM n WHERE pending_deps = 0 AND status = 'queued'), r.closed
+       ARRAY(SELECT id FROM n WHERE status = 'queued' AND (pending_deps = 0 OR (first_input AND live_inputs = 1))),
+       r.closed
 FROM r
 """,  # noqa: S608 - identifiers come from our own models
 )

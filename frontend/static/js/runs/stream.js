@@ -20,6 +20,7 @@ const STEP_EVENT_STATUS = Object.freeze({
   step_skipped: "skipped",
   step_cancelled: "cancelled",
   step_requeued: "queued",
+  step_waiting: "waiting",
 });
 
 const RUN_EVENT_STATUS = Object.freeze({

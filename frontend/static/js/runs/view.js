@@ -9,6 +9,7 @@ export const STATUS_LABELS = Object.freeze({
   starting: "Starting…",
   queued: "Queued",
   running: "Running",
+  waiting: "Waiting",
   succeeded: "Succeeded",
   failed: "Failed",
   skipped: "Skipped",
