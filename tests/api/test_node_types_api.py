@@ -30,7 +30,7 @@ def test_node_types_lists_branch_switch_and_transform_with_their_outputs(api: AP
     assert (switch["outputs"], switch["outputsFrom"]) == (["default"], "cases")
     assert switch["schema"]["$defs"]["SwitchCase"]["properties"]["condition"]["x-widget"] == "condition"
     assert transform["label"] == "Transform (set fields)" and transform["outputs"] == []
-    assert set(transform["schema"]["properties"]) == {"source", "keep", "drop", "rename", "set"}
+    assert set(transform["schema"]["properties"]) >= {"source", "keep", "drop", "rename", "set", "on_error", "note"}
 
 
 def test_node_types_requires_auth(db: Any) -> None:

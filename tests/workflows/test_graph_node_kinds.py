@@ -223,3 +223,10 @@ def test_a_null_operand_survives_compilation() -> None:
     condition = {"match": "all", "rules": [{"left": "{{payload.x}}", "op": "equals", "right": None}]}
     plan = compile_graph(_graph(_node("check", "branch", condition=condition)))
     assert plan["nodes"][1]["config"] == {"condition": condition}
+
+
+def test_a_case_named_error_clashes_with_the_error_output() -> None:
+    cases = [{"name": "error", "condition": TEXT}]
+    (error,) = _errors(_graph(_node("route", "switch", cases=cases, on_error="error_output")))
+    assert (error["path"], error["code"]) == ("nodes[1].config", "duplicate_output")
+    compile_graph(_graph(_node("route", "switch", cases=cases)))  # fine without an error output

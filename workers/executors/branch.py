@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from workers.conditions import Condition
 from workers.conditions.schema import CONDITION_WIDGET
-from workers.executors.base import NodeContext, NodeResult, NodeSpec
+from workers.executors.base import NodeContext, NodeResult, NodeSettings, NodeSpec
 from workers.executors.conditional import holds, read_config
 
 
-class BranchConfig(BaseModel):
+class BranchConfig(NodeSettings):
     model_config = ConfigDict(extra="forbid", title="Branch (if/else)")
 
     condition: Condition = Field(

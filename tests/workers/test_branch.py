@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -43,10 +42,12 @@ def test_branch_takes_the_output_of_the_result(condition: Any, result: bool) -> 
     assert outcome.ports == (("true",) if result else ("false",))
 
 
-def test_branch_logs_the_result(make_ctx: Callable[..., tuple[NodeContext, Any]]) -> None:
-    ctx, sink = make_ctx({"condition": "1 == 1"})
+def test_branch_logs_the_result() -> None:
+    lines: list[tuple[str, str, Any]] = []
+    ctx = NodeContext(run_id="r", node_id="b", label="B", config={"condition": "1 == 1"})
+    ctx.log = lambda level, message, data: lines.append((level, message, dict(data)))
     BranchExecutor().run(ctx)
-    assert sink.levels("info") == ["condition is true"]
+    assert lines == [("info", "condition is true", {"result": True})]
 
 
 def test_branch_a_payload_value_cannot_change_the_logic() -> None:
@@ -85,7 +86,9 @@ def test_branch_spec_and_schema() -> None:
     spec = BranchExecutor.spec
     assert (spec.kind, spec.label, spec.inline) == ("branch", "Branch (if/else)", False)
     assert spec.output_names({"condition": "1 == 1"}) == ("true", "false")
+    assert spec.output_names({"condition": "1 == 1", "on_error": "error_output"}) == ("true", "false", "error")
     assert canonical_kind("branch") == "branch" and isinstance(executor_for("branch"), BranchExecutor)
     schema = BranchConfig.model_json_schema()
     assert schema["required"] == ["condition"]
+    assert set(schema["properties"]) == {"condition", "on_error", "note"}
     assert schema["properties"]["condition"]["x-widget"] == "condition"

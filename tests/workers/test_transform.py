@@ -139,5 +139,5 @@ def test_transform_spec_and_schema() -> None:
     assert (spec.kind, spec.label, spec.inline, spec.outputs) == ("transform", "Transform (set fields)", False, ())
     assert canonical_kind("transform") == "transform" and isinstance(executor_for("transform"), TransformExecutor)
     properties = TransformConfig.model_json_schema()["properties"]
-    assert set(properties) == {"source", "keep", "drop", "rename", "set"}
+    assert set(properties) == {"source", "keep", "drop", "rename", "set", "on_error", "note"}
     assert properties["keep"]["anyOf"][0]["enum"] == ["all", "none"]
