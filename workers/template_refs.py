@@ -68,11 +68,11 @@ def config_references(config: Mapping[str, Any]) -> tuple[list[TemplateProblem],
                 problems.append(
                     TemplateProblem(where, f"{expr.source} needs a node id: {{{{steps.<nodeId>.output…}}}}")
                 )
-            elif len(rest) > 1 and rest[1] != "output":
+            elif len(rest) > 1 and rest[1] not in ("output", "error"):
                 problems.append(
                     TemplateProblem(
                         where,
-                        f"{expr.source}: a step exposes only `output`, write {{{{steps.{rest[0]}.output.…}}}}",
+                        f"{expr.source}: a step exposes `output` and `error`, write {{{{steps.{rest[0]}.output.…}}}}",
                     )
                 )
             else:

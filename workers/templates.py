@@ -104,6 +104,13 @@ def _step(current: Any, segment: str) -> Any:
     return _MISSING
 
 
+def _step_view(output: Any) -> dict[str, Any]:
+    """What `steps.<id>` exposes: its output, and its error (a failure its node handled with on_error
+    stores it in the output; "" after a success)."""
+    error = output.get("error", "") if isinstance(output, dict) else ""
+    return {"output": output, "error": error}
+
+
 def _evaluate(expr: Expression, scope: Scope, *, lenient: bool = False) -> Any:
     """The value of one placeholder; a path that is not there raises, or gives MISSING when `lenient`."""
     if expr.credential is not None:
@@ -116,7 +123,7 @@ def _evaluate(expr: Expression, scope: Scope, *, lenient: bool = False) -> Any:
     root, *rest = expr.path
     current: Any
     if root == "steps":
-        current = {node_id: {"output": output} for node_id, output in scope.steps.items()}
+        current = {node_id: _step_view(output) for node_id, output in scope.steps.items()}
         if rest and rest[0] not in scope.steps:
             if lenient:
                 return MISSING

@@ -15,13 +15,11 @@ from tests.support.stub_server import StubServer
 
 def _graph(url: str, on_error: str, *, error_edge: bool = False) -> dict[str, Any]:
     call = http_node("call", f"{url}/call", retries=0, on_error=on_error)
-    then = http_node("then", f"{url}/then", method="POST", body='{"why": "{{steps.call.output.error}}"}')
+    then = http_node("then", f"{url}/then", method="POST", body='{"why": "{{steps.call.error}}"}')
     nodes = [start_node(), call, then]
     edges = [{"source": "start", "target": "call"}, {"source": "call", "target": "then"}]
     if error_edge:
-        nodes.append(
-            http_node("handler", f"{url}/handler", method="POST", body='{"why": "{{steps.call.output.error}}"}')
-        )
+        nodes.append(http_node("handler", f"{url}/handler", method="POST", body='{"why": "{{steps.call.error}}"}'))
         edges.append({"source": "call", "target": "handler", "sourceHandle": "error"})
     return {"nodes": nodes, "edges": edges}
 

@@ -105,7 +105,7 @@ def test_reference_errors_builder_form_path_and_every_field_reported() -> None:
         ("{{paylaod.title}}", "invalid_template", "unknown root 'paylaod'"),
         ("{{1+1}}", "invalid_template", "invalid template expression {{1+1}}"),
         ("{{steps}}", "invalid_template", "needs a node id"),
-        ("{{steps.start.status}}", "invalid_template", "a step exposes only `output`"),
+        ("{{steps.start.status}}", "invalid_template", "a step exposes `output` and `error`"),
     ],
 )
 def test_reference_errors_bad_placeholders(template: str, code: str, needle: str) -> None:
