@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -67,3 +68,25 @@ def test_examples_kinds_status_report_merges_both_answers(
     assert api.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded"
     [posted] = stub.requests_to("/services/T0/B0/hook")
     assert posted.json() == {"text": "GitHub: All Systems Operational · Slack: ok"}
+
+
+@pytest.mark.parametrize(
+    ("order", "posted", "skipped"),
+    [
+        ({"id": "A1", "amount": 250, "country": "DE"}, "Big order A1: 250", {"region", "eu", "us", "other"}),
+        ({"id": "A2", "amount": 20, "country": "FR"}, "EU order A2", {"vip", "us", "other"}),
+        ({"id": "A3", "amount": 20, "country": "US"}, "US order A3", {"vip", "eu", "other"}),
+        ({"id": "A4", "amount": 20, "country": "JP"}, "Order A4 from JP", {"vip", "eu", "us"}),
+    ],
+)
+def test_examples_kinds_order_triage_takes_one_path(
+    api: APIClient, engine: InlineDispatcher, stub: StubServer, order: dict[str, Any], posted: str, skipped: set[str]
+) -> None:
+    run_id = _start(api, stub, _example("order-triage.json"), {"order": {**order, "email": "x@y.test"}})
+    engine.drain()
+    doc = api.get(f"/v1/runs/{run_id}").json()
+    assert doc["status"] == "succeeded"
+    assert {s["nodeId"] for s in doc["steps"] if s["status"] == "skipped"} == skipped
+    assert [r.json()["text"] for r in stub.requests_to("/services/T0/B0/hook")] == [posted]
+    tidy = Step.objects.get(run_id=run_id, node_id="tidy").output
+    assert "email" not in tidy and tidy["id"] == order["id"]
