@@ -38,8 +38,9 @@ export function buildToolbar(root, actions) {
   };
   const group = (label, ...els) => h("div", { class: "tb-group", role: "group", "aria-label": label }, ...els);
   const saveState = h("span", { class: "save-state", "aria-live": "polite" });
+  const addGroup = group("Add nodes", b.addStart, b.addHttp);
   root.replaceChildren(
-    group("Add nodes", b.addStart, b.addHttp),
+    addGroup,
     group("Templates", b.slack, b.notion),
     group("File", b.importFile, b.exportFile),
     group("History", b.undo, b.redo),
@@ -54,6 +55,15 @@ export function buildToolbar(root, actions) {
 
   return {
     buttons: b,
+    /** One "+ Label" button for each node kind besides Start and HTTP (branch, switch, …); `add(kind)` adds one. */
+    setKinds(kinds, add) {
+      for (const el of addGroup.querySelectorAll("[data-kind]")) el.remove();
+      for (const [kind, spec] of Object.entries(kinds)) {
+        if (kind === "start" || kind === "http") continue;
+        const label = spec.label || kind;
+        addGroup.append(h("button", { type: "button", class: "tb-btn", title: `Add a ${label} node`, "data-kind": kind, text: `+ ${label}`, onClick: () => add(kind) }));
+      }
+    },
     /** @param {{hasStart: boolean, canUndo: boolean, canRedo: boolean, empty: boolean, dirty: boolean, saving: boolean, saved: boolean}} s */
     update(s) {
       b.addStart.disabled = s.hasStart;
