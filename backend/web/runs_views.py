@@ -155,7 +155,14 @@ def graph_canvas(graph: Any, steps: Mapping[str, Mapping[str, Any]]) -> dict[str
         x, y = positions[node["id"]] or (0.0, 0.0)
         outputs = _outputs(node, data, [e["sourceHandle"] for e in edges if e["source"] == node["id"]])
         nodes.append(
-            {"id": node["id"], "type": str(node.get("type", "")), "label": str(label), "x": x, "y": y, "outputs": outputs}
+            {
+                "id": node["id"],
+                "type": str(node.get("type", "")),
+                "label": str(label),
+                "x": x,
+                "y": y,
+                "outputs": outputs,
+            }
         )
     if nodes:
         min_x, min_y = min(n["x"] for n in nodes), min(n["y"] for n in nodes)

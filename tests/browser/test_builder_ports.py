@@ -1,4 +1,5 @@
-"""Named output ports in Chromium: branch and switch nodes wired by their ports, the condition and list editors, skipped steps greyed.
+"""Named output ports in Chromium: branch and switch nodes wired by their ports, the condition and list
+editors, skipped steps greyed.
 
 Until the real `branch` and `switch` kinds are registered, the tests register small stand-ins with
 the same contract (outputs, outputsFrom, a condition field marked `"x-widget": "condition"`) in the
@@ -44,12 +45,21 @@ class _SwitchConfig(BaseModel):
 
 STAND_INS = {
     "branch": NodeSpec(
-        kind="branch", label="Branch", description="If / else.", color="#f59e0b",
-        config_model=_BranchConfig, outputs=("true", "false"),
+        kind="branch",
+        label="Branch",
+        description="If / else.",
+        color="#f59e0b",
+        config_model=_BranchConfig,
+        outputs=("true", "false"),
     ),
     "switch": NodeSpec(
-        kind="switch", label="Switch", description="One way per case.", color="#8b5cf6",
-        config_model=_SwitchConfig, outputs=("default",), outputs_from="cases",
+        kind="switch",
+        label="Switch",
+        description="One way per case.",
+        color="#8b5cf6",
+        config_model=_SwitchConfig,
+        outputs=("default",),
+        outputs_from="cases",
     ),
 }
 
@@ -143,8 +153,9 @@ def test_condition_editor_rows_and_text(page: Page, port_kinds: None) -> None:
 
     # the text toggle edits the condition as text; a text condition opens in text mode
     page.get_by_label("Condition: edit as text").check()
-    page.get_by_label("Condition as text").fill('{{payload.amount}} > 100 and {{payload.tag}} contains "vip"')
-    assert _config(saved(page), "branch-1")["condition"] == '{{payload.amount}} > 100 and {{payload.tag}} contains "vip"'
+    text = '{{payload.amount}} > 100 and {{payload.tag}} contains "vip"'
+    page.get_by_label("Condition as text").fill(text)
+    assert _config(saved(page), "branch-1")["condition"] == text
     node(page, "http-1").click()
     node(page, "branch-1").click()
     expect(page.get_by_label("Condition as text")).to_be_visible()
@@ -197,9 +208,11 @@ def _fake_finished_run(page: Page, statuses: dict[str, str]) -> None:
     """Answer the builder's run requests with a finished run whose steps have `statuses`."""
     page.route(
         "**/v1/runs",
-        lambda route: route.fulfill(status=201, json={"runId": "fake-run", "id": "fake-run", "status": "queued"})
-        if route.request.method == "POST"
-        else route.continue_(),
+        lambda route: (
+            route.fulfill(status=201, json={"runId": "fake-run", "id": "fake-run", "status": "queued"})
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
     )
     steps = [{"nodeId": k, "name": k, "kind": "http", "status": v} for k, v in statuses.items()]
     doc = {"id": "fake-run", "status": "succeeded", "steps": steps, "lastSeq": 0, "events": []}
@@ -210,7 +223,9 @@ def test_builder_greys_a_skipped_step_and_dims_the_edge_into_it(page: Page, port
     _branch_and_two_http(page)
     _drag_port(page, "branch-1", "true", "http-1")
     _drag_port(page, "branch-1", "false", "http-2")
-    _fake_finished_run(page, {"start": "succeeded", "branch-1": "succeeded", "http-1": "succeeded", "http-2": "skipped"})
+    _fake_finished_run(
+        page, {"start": "succeeded", "branch-1": "succeeded", "http-1": "succeeded", "http-2": "skipped"}
+    )
     page.get_by_test_id("run-button").click()
     skipped = node(page, "http-2")
     expect(skipped).to_have_attribute("data-status", "skipped")
@@ -246,12 +261,24 @@ def test_run_page_draws_ports_and_greys_a_skipped_step(page: Page, builder_user:
         owner=builder_user, status="succeeded", graph=graph, started_at=now - timedelta(seconds=2), finished_at=now
     )
     for i, (node_id, kind, status) in enumerate(
-        [("start", "start", "succeeded"), ("check", "branch", "succeeded"), ("big", "http", "succeeded"), ("small", "http", "skipped")]
+        [
+            ("start", "start", "succeeded"),
+            ("check", "branch", "succeeded"),
+            ("big", "http", "succeeded"),
+            ("small", "http", "skipped"),
+        ]
     ):
         done = status == "succeeded"
         Step.objects.create(
-            run=run, node_id=node_id, kind=kind, label=node_id, position=i, status=status,
-            started_at=now - timedelta(seconds=1) if done else None, finished_at=now, duration_ms=5 if done else None,
+            run=run,
+            node_id=node_id,
+            kind=kind,
+            label=node_id,
+            position=i,
+            status=status,
+            started_at=now - timedelta(seconds=1) if done else None,
+            finished_at=now,
+            duration_ms=5 if done else None,
         )
     page.goto(f"/runs/{run.pk}/")
     canvas = page.locator("#run-canvas")
