@@ -72,6 +72,12 @@ def port_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setitem(registry.SPECS, kind, spec)
 
 
+def add_kind(page: Page, label: str) -> None:
+    """Add a node of a kind from the toolbar's "+ Node" menu."""
+    page.get_by_text("+ Node ▾").click()
+    button(page, f"+ {label}").click()
+
+
 def _edges_from(file: dict[str, Any], source: str) -> list[tuple[str, Any]]:
     return sorted((e["target"], e.get("sourceHandle")) for e in file["edges"] if e["source"] == source)
 
@@ -89,7 +95,7 @@ def _branch_and_two_http(page: Page) -> None:
     """Start → Branch, and two HTTP nodes stacked to the right of the branch (nothing connected to them)."""
     open_builder(page)
     button(page, "+ Start").click()
-    button(page, "+ Branch").click()
+    add_kind(page, "Branch")
     button(page, "+ HTTP").click()
     node(page, "branch-1").click()
     button(page, "+ HTTP").click()  # right of the branch too, below http-1
@@ -165,7 +171,7 @@ def test_condition_editor_rows_and_text(page: Page, port_kinds: None) -> None:
 def test_switch_cases_list_editor_names_the_ports_and_carries_their_edges(page: Page, port_kinds: None) -> None:
     open_builder(page)
     button(page, "+ Start").click()
-    button(page, "+ Switch").click()
+    add_kind(page, "Switch")
     button(page, "+ HTTP").click()
     node(page, "switch-1").click()
     button(page, "+ HTTP").click()

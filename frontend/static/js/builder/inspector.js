@@ -119,7 +119,7 @@ export class Inspector {
         h(
           "ul",
           {},
-          h("li", {}, "Drag from a node's right port to another node to connect."),
+          h("li", {}, "Drag from a node's right port to another node to connect; a node with named outputs (true/false, cases) has one port per output."),
           h("li", {}, "Shift-drag on the background selects several nodes; drag empty space to pan."),
           h("li", {}, h("kbd", { text: "Del" }), " delete · ", h("kbd", { text: "Ctrl D" }), " duplicate · ", h("kbd", { text: "Ctrl Z" }), " undo · ", h("kbd", { text: "Ctrl Y" }), " redo"),
         ),

@@ -38,7 +38,13 @@ export function buildToolbar(root, actions) {
   };
   const group = (label, ...els) => h("div", { class: "tb-group", role: "group", "aria-label": label }, ...els);
   const saveState = h("span", { class: "save-state", "aria-live": "polite" });
-  const addGroup = group("Add nodes", b.addStart, b.addHttp);
+  // Every other node kind (branch, switch, …) is in a menu, so the toolbar keeps to one line.
+  const moreList = h("div", { class: "tb-menu__list", role: "group", "aria-label": "More node kinds" });
+  const more = h("details", { class: "tb-menu", hidden: true }, h("summary", { class: "tb-btn", title: "Add another kind of node", text: "+ Node ▾" }), moreList);
+  const addGroup = group("Add nodes", b.addStart, b.addHttp, more);
+  document.addEventListener("pointerdown", (e) => {
+    if (more.open && !more.contains(e.target)) more.open = false;
+  });
   root.replaceChildren(
     addGroup,
     group("Templates", b.slack, b.notion),
@@ -55,14 +61,15 @@ export function buildToolbar(root, actions) {
 
   return {
     buttons: b,
-    /** One "+ Label" button for each node kind besides Start and HTTP (branch, switch, …); `add(kind)` adds one. */
+    /** The "+ Node" menu: one "+ Label" button for each kind besides Start and HTTP; `add(kind)` adds one. */
     setKinds(kinds, add) {
-      for (const el of addGroup.querySelectorAll("[data-kind]")) el.remove();
-      for (const [kind, spec] of Object.entries(kinds)) {
-        if (kind === "start" || kind === "http") continue;
-        const label = spec.label || kind;
-        addGroup.append(h("button", { type: "button", class: "tb-btn", title: `Add a ${label} node`, "data-kind": kind, text: `+ ${label}`, onClick: () => add(kind) }));
-      }
+      const others = Object.entries(kinds).filter(([kind]) => kind !== "start" && kind !== "http");
+      moreList.replaceChildren(
+        ...others.map(([kind, spec]) =>
+          h("button", { type: "button", class: "tb-btn", "data-kind": kind, text: `+ ${spec.label || kind}`, title: spec.description || null, onClick: () => ((more.open = false), add(kind)) }),
+        ),
+      );
+      more.hidden = !others.length;
     },
     /** @param {{hasStart: boolean, canUndo: boolean, canRedo: boolean, empty: boolean, dirty: boolean, saving: boolean, saved: boolean}} s */
     update(s) {
