@@ -22,6 +22,7 @@ from backend.runs.models import Run
 from backend.runs.rerun import run_rerun
 from backend.runs.states import RunStatus
 from backend.workflows.selectors import workflow_list
+from workers.executors.registry import SPECS, canonical_kind
 
 PAGE_SIZE = 50
 NODE_W, NODE_H = 168, 54
@@ -133,12 +134,13 @@ def graph_canvas(graph: Any, steps: Mapping[str, Mapping[str, Any]]) -> dict[str
     """Boxes and lines for a read-only SVG of the run's graph: ids, labels, positions, never configs.
 
     Builder files carry node positions; the flattened run-request form does not, so those graphs
-    are laid out in columns by depth.
+    are laid out in columns by depth. A node with named outputs lists them (its kind's, then any
+    other `sourceHandle` an edge leaving it names) and each edge keeps its `sourceHandle`.
     """
     raw_nodes = [n for n in (graph or {}).get("nodes") or [] if isinstance(n, Mapping) and isinstance(n.get("id"), str)]
     ids = {n["id"] for n in raw_nodes}
     edges = [
-        {"source": e["source"], "target": e["target"]}
+        {"source": e["source"], "target": e["target"], "sourceHandle": _handle(e)}
         for e in (graph or {}).get("edges") or []
         if isinstance(e, Mapping) and e.get("source") in ids and e.get("target") in ids
     ]
@@ -151,7 +153,17 @@ def graph_canvas(graph: Any, steps: Mapping[str, Mapping[str, Any]]) -> dict[str
         data: Mapping[str, Any] = raw_data if isinstance(raw_data, Mapping) else {}
         label = data.get("label") or node.get("label") or steps.get(node["id"], {}).get("name") or node["id"]
         x, y = positions[node["id"]] or (0.0, 0.0)
-        nodes.append({"id": node["id"], "type": str(node.get("type", "")), "label": str(label), "x": x, "y": y})
+        outputs = _outputs(node, data, [e["sourceHandle"] for e in edges if e["source"] == node["id"]])
+        nodes.append(
+            {
+                "id": node["id"],
+                "type": str(node.get("type", "")),
+                "label": str(label),
+                "x": x,
+                "y": y,
+                "outputs": outputs,
+            }
+        )
     if nodes:
         min_x, min_y = min(n["x"] for n in nodes), min(n["y"] for n in nodes)
         for n in nodes:
@@ -159,6 +171,27 @@ def graph_canvas(graph: Any, steps: Mapping[str, Mapping[str, Any]]) -> dict[str
     width = max((n["x"] for n in nodes), default=0) + NODE_W + MARGIN
     height = max((n["y"] for n in nodes), default=0) + NODE_H + MARGIN
     return {"nodes": nodes, "edges": edges, "width": width, "height": height, "nodeWidth": NODE_W, "nodeHeight": NODE_H}
+
+
+def _handle(edge: Mapping[str, Any]) -> str | None:
+    handle = edge.get("sourceHandle")
+    return handle if isinstance(handle, str) and handle else None
+
+
+def _outputs(node: Mapping[str, Any], data: Mapping[str, Any], handles: list[str | None]) -> list[str]:
+    """The node's named outputs: its kind's (from its config), then the edges' other handles; each once."""
+    names: list[str] = []
+    kind = canonical_kind(str(node.get("type", "")))
+    config = data.get("config", node.get("config"))
+    if kind is not None:
+        try:
+            names = list(SPECS[kind].output_names(config if isinstance(config, Mapping) else {}))
+        except (KeyError, TypeError):
+            names = []
+    for handle in handles:
+        if handle and handle not in names:
+            names.append(handle)
+    return names
 
 
 def _position(node: Mapping[str, Any]) -> tuple[float, float] | None:

@@ -14,7 +14,7 @@ from backend.runs.models import Run
 from backend.runs.services import run_start
 from backend.web.runs_views import format_duration, graph_canvas
 from tests.support.factories import WorkflowFactory
-from tests.support.graphs import builder_file, chain, http_node, start_node
+from tests.support.graphs import builder_file, chain, edge, http_node, start_node
 
 URL = "https://api.example.test/ping"
 SECRET = "sk_live_do_not_show_me_123"
@@ -217,3 +217,40 @@ def test_graph_canvas_uses_positions_or_lays_out_by_depth() -> None:
     assert next(n for n in canvas["nodes"] if n["id"] == "b")["label"] == "b"  # the graph's label wins
     assert all("config" not in n for n in canvas["nodes"])
     assert graph_canvas({}, {})["nodes"] == []
+
+
+def test_graph_canvas_lists_named_outputs_and_keeps_each_edge_handle() -> None:
+    graph = builder_file(
+        [start_node(), {"id": "check", "type": "branchy", "config": {}}, http_node("a", URL), http_node("b", URL)],
+        [
+            edge("start", "check"),
+            {**edge("check", "a"), "sourceHandle": "true"},
+            {**edge("check", "b"), "sourceHandle": "false"},
+        ],
+    )
+    canvas = graph_canvas(graph, {})
+    outputs = {n["id"]: n["outputs"] for n in canvas["nodes"]}
+    # an unknown kind's outputs are the handles its edges name; a plain node has none
+    assert outputs == {"start": [], "check": ["true", "false"], "a": [], "b": []}
+    assert [e["sourceHandle"] for e in canvas["edges"]] == [None, "true", "false"]
+
+
+def test_graph_canvas_takes_a_registered_kinds_outputs_from_its_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import BaseModel
+
+    from workers.executors import registry
+    from workers.executors.base import NodeSpec
+
+    spec = NodeSpec(
+        kind="sw",
+        label="Sw",
+        description="",
+        color="#000",
+        config_model=BaseModel,
+        outputs=("default",),
+        outputs_from="cases",
+    )
+    monkeypatch.setitem(registry.SPECS, "sw", spec)
+    node = {"id": "s", "type": "sw", "config": {"cases": [{"name": "vip"}, {"name": "big"}]}}
+    canvas = graph_canvas(builder_file([start_node(), node], [edge("start", "s")]), {})
+    assert next(n for n in canvas["nodes"] if n["id"] == "s")["outputs"] == ["vip", "big", "default"]

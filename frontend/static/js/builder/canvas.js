@@ -7,6 +7,7 @@ import { s } from "../lib/dom.js";
 import { NODE_H, NODE_W, drawEditorGraph, editorDefs } from "../lib/graph_svg.js";
 import { CanvasGestures } from "./canvas_gestures.js";
 import { bounds, snap } from "./graph.js";
+import { outputsByNode } from "./ports.js";
 
 // Still exported from the canvas module, though the box size now belongs to the shared renderer.
 export { NODE_H, NODE_W };
@@ -17,7 +18,7 @@ export class Canvas {
   /**
    * @param {SVGSVGElement} svg
    * @param {{getState: () => any, kinds: () => Record<string, any>, onMove: (p: Record<string,{x:number,y:number}>) => void,
-   *   onConnect: (source: string, target: string) => void, onSelect: (sel: {nodes: string[], edges: string[]}) => void}} hooks
+   *   onConnect: (source: string, target: string, handle: string|null) => void, onSelect: (sel: {nodes: string[], edges: string[]}) => void}} hooks
    */
   constructor(svg, hooks) {
     this.svg = svg;
@@ -159,9 +160,12 @@ export class Canvas {
 
   /** Redraw. `overrides` maps node id → position while a drag is in progress. */
   render(overrides = null) {
+    const state = this.hooks.getState();
+    const kinds = this.hooks.kinds();
     drawEditorGraph(this, {
-      state: this.hooks.getState(),
-      kinds: this.hooks.kinds(),
+      state,
+      kinds,
+      outputs: outputsByNode(state, kinds),
       selection: this.selection,
       statuses: this.statuses,
       problems: this.problems,

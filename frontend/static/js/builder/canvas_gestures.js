@@ -1,11 +1,12 @@
 /** Builder canvas gestures: pointer, wheel and keyboard input turned into view changes and move/connect/select intents. */
 
-// Drag a node (snaps to 16 px; a selected group moves together), drag from an output port to a
-// node's input to connect, click to select, Shift/Ctrl/Cmd-click to add/remove, Shift+drag on the
+// Drag a node (snaps to 16 px; a selected group moves together), drag from an output port (a named
+// one gives the edge its `sourceHandle`) to a node's input to connect, click to select, Shift/Ctrl/Cmd-click to add/remove, Shift+drag on the
 // background for a selection box, drag the background to pan, wheel to zoom.
 
-import { NODE_H, NODE_W, curve } from "../lib/graph_svg.js";
+import { NODE_H, NODE_W, boxHeight, curve, portY } from "../lib/graph_svg.js";
 import { nodesInRect, snap } from "./graph.js";
+import { nodeOutputs } from "./ports.js";
 
 /** Pointer movement under this many pixels is still a click. */
 const CLICK_SLOP = 3;
@@ -38,7 +39,7 @@ export class CanvasGestures {
     if (e.button === 1 || (!nodeEl && !edgeEl && !e.shiftKey)) {
       this.gesture = { type: "pan", ...start, view: { ...c.view }, moved: false, clear: !additive && e.button === 0 };
     } else if (port && nodeEl) {
-      this.gesture = { type: "connect", ...start, source: nodeEl.dataset.nodeId, moved: false };
+      this.gesture = { type: "connect", ...start, source: nodeEl.dataset.nodeId, handle: port.dataset.handle ?? null, moved: false };
     } else if (nodeEl) {
       const id = nodeEl.dataset.nodeId;
       let toggledOff = false;
@@ -99,7 +100,9 @@ export class CanvasGestures {
       const state = c.hooks.getState();
       const src = state.nodes.find((n) => n.id === g.source);
       if (!src) return;
-      c.ghost.setAttribute("d", curve(src.position.x + NODE_W, src.position.y + NODE_H / 2, world.x, world.y));
+      const names = nodeOutputs(src, c.hooks.kinds());
+      const y = portY(names, g.handle, boxHeight(NODE_H, names.length));
+      c.ghost.setAttribute("d", curve(src.position.x + NODE_W, src.position.y + y, world.x, world.y));
       c.ghost.setAttribute("visibility", "visible");
       this.markDropTarget(e);
     } else if (g.type === "rubber") {
@@ -151,7 +154,7 @@ export class CanvasGestures {
       c.ghost.setAttribute("visibility", "hidden");
       const target = this.nodeAt(e.clientX, e.clientY);
       c.render();
-      if (target && target !== g.source) c.hooks.onConnect(g.source, target);
+      if (target && target !== g.source) c.hooks.onConnect(g.source, target, g.handle);
     } else if (g.type === "rubber") {
       c.rubber.setAttribute("visibility", "hidden");
       c.render();

@@ -51,7 +51,8 @@ export function editActions(app) {
   }
 
   function addNode(type) {
-    const r = G.addNode(store.state, type, app.canvas.freeSpot());
+    const known = type === "start" || type === "http";
+    const r = G.addNode(store.state, type, app.canvas.freeSpot(), { label: known ? undefined : store.kinds[type]?.label });
     if (r.error) return toast(r.error, { kind: "warning" });
     commit(r.state, { select: { nodes: [r.id] } });
     app.canvas.ensureVisible(r.id);

@@ -107,10 +107,11 @@ export function wouldCycle(state, source, target) {
 }
 
 /**
- * Connect source → target.
+ * Connect source → target; `sourceHandle` names the source's output (null for its one unnamed output).
+ * A pair is connected once, whichever output: the engine counts each edge as one dependency.
  * @returns {{state: object, id?: string, error?: string}}
  */
-export function connect(state, source, target) {
+export function connect(state, source, target, sourceHandle = null) {
   const from = getNode(state, source);
   const to = getNode(state, target);
   if (!from || !to) return { state, error: "Both ends of a connection must be nodes." };
@@ -125,7 +126,7 @@ export function connect(state, source, target) {
   let id = `e-${source}-${target}`;
   let i = 2;
   while (state.edges.some((e) => e.id === id)) id = `e-${source}-${target}-${i++}`;
-  const edge = { id, source, target, sourceHandle: null, targetHandle: null, data: {} };
+  const edge = { id, source, target, sourceHandle, targetHandle: null, data: {} };
   return { state: { ...state, edges: [...state.edges, edge] }, id };
 }
 

@@ -119,7 +119,7 @@ export class Inspector {
         h(
           "ul",
           {},
-          h("li", {}, "Drag from a node's right port to another node to connect."),
+          h("li", {}, "Drag from a node's right port to another node to connect; a node with named outputs (true/false, cases) has one port per output."),
           h("li", {}, "Shift-drag on the background selects several nodes; drag empty space to pan."),
           h("li", {}, h("kbd", { text: "Del" }), " delete · ", h("kbd", { text: "Ctrl D" }), " duplicate · ", h("kbd", { text: "Ctrl Z" }), " undo · ", h("kbd", { text: "Ctrl Y" }), " redo"),
         ),
@@ -170,25 +170,29 @@ export class Inspector {
       const n = this.hooks.getState().nodes.find((x) => x.id === node.id);
       return { ...(n?.data?.config || {}) };
     };
-    const set = (key, value) => {
+    // Edits of one field within a moment are one undo step (typing), unless `step` says the edit is one
+    // of its own (adding, removing or moving a list entry or a rule).
+    const set = (key, value, { step = false } = {}) => {
       if (this.serverProblems[node.id]) delete this.serverProblems[node.id][key];
       const next = current();
       if (value === undefined) delete next[key];
       else next[key] = value;
-      this.hooks.onConfig(node.id, next, `${node.id}.${key}`);
+      this.hooks.onConfig(node.id, next, step ? null : `${node.id}.${key}`);
     };
 
     const props = schema.properties || {};
     const required = new Set(schema.required || []);
     const advanced = [];
     const ordered = [...PRIMARY.filter((k) => k in props), ...Object.keys(props).filter((k) => !PRIMARY.includes(k))];
+    const ctx = { ...this.fieldContext, root: schema };
     for (const key of ordered) {
       const prop = resolveSchema(props[key], schema);
-      const el = fieldFor(this.fieldContext, key, prop, config[key], required.has(key), set);
+      const el = fieldFor(ctx, key, prop, config[key], required.has(key), set);
       if (!el) continue;
       const serverMessage = this.serverProblems[node.id]?.[key];
       if (serverMessage) showFieldError(el, serverMessage);
-      if (PRIMARY.includes(key) || required.has(key)) parts.push(el);
+      // A condition and the list that names the outputs are what such a node is for: never tucked away.
+      if (PRIMARY.includes(key) || required.has(key) || key === kind.outputsFrom || prop["x-widget"] === "condition") parts.push(el);
       else advanced.push(el);
     }
     if (advanced.length) {

@@ -9,6 +9,7 @@ import { fileActions } from "./files.js";
 import * as G from "./graph.js";
 import { Inspector } from "./inspector.js";
 import { bindPageEvents } from "./page_events.js";
+import { connectPort, setConfigWithPorts } from "./ports.js";
 import { saveActions } from "./persist.js";
 import { runActions } from "./run.js";
 import { createStore } from "./store.js";
@@ -27,8 +28,8 @@ function init() {
     getState: () => store.state,
     kinds: () => store.kinds,
     onMove: (positions) => app.commit(G.setPositions(store.state, positions)),
-    onConnect: (source, target) => {
-      const r = G.connect(store.state, source, target);
+    onConnect: (source, target, handle) => {
+      const r = connectPort(store.state, store.kinds, source, target, handle);
       if (r.error) toast(r.error, { kind: "warning", title: "Cannot connect" });
       else app.commit(r.state);
     },
@@ -43,7 +44,7 @@ function init() {
     getState: () => store.state,
     kinds: () => store.kinds,
     credentials: () => store.credentials,
-    onConfig: (id, config, key) => app.commit(G.setNodeConfig(store.state, id, config), { key, source: "inspector" }),
+    onConfig: (id, config, key) => app.commit(setConfigWithPorts(store.state, store.kinds, id, config), { key, source: "inspector" }),
     onLabel: (id, label) => app.commit(G.setNodeLabel(store.state, id, label), { key: `${id}.label`, source: "inspector" }),
     onMeta: (patch, key) => app.commit(G.setMeta(store.state, patch), { key, source: "inspector" }),
     onVars: (vars) => app.commit(G.setVars(store.state, vars), { key: "vars", source: "inspector" }),
@@ -80,6 +81,7 @@ async function load(app) {
   try {
     const types = items(await api("/v1/node-types"));
     if (types.length) store.kinds = Object.fromEntries(types.map((t) => [t.kind, t]));
+    app.toolbar.setKinds(store.kinds, (kind) => app.addNode(kind));
   } catch (err) {
     toast(`Could not load node types: ${err.message}`, { kind: "warning" });
   }

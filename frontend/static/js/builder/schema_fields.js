@@ -1,8 +1,10 @@
-/** Inspector form controls for one node config field, chosen from the field's JSON Schema (enum, boolean, number, object, text). */
+/** Inspector form controls for one node config field, chosen from the field's JSON Schema (condition, list, enum, boolean, number, object, text). */
 
 import { h } from "../lib/dom.js";
+import { conditionEditor } from "./condition_editor.js";
 import { fieldWrap, jsonProblem, kvEditor, nextFieldId } from "./fields.js";
 import { isUrlLike } from "./io_config.js";
+import { listEditor } from "./list_editor.js";
 
 /** Resolve `$ref` and `anyOf: [X, null]` to X. */
 export function resolveSchema(schema, root) {
@@ -27,14 +29,20 @@ function omit(obj, keys) {
 }
 
 /**
- * The labelled control for config field `key`; `set(key, value)` records an edit (undefined drops it).
+ * The labelled control for config field `key`; `set(key, value, {step})` records an edit (undefined drops it; `step`: an undo step of its own).
  * `ctx`: `credentials()` lists the credentials, `onNewCredential(name)` opens the create dialog,
- * `rerender()` redraws the form once a new credential exists.
+ * `rerender()` redraws the form once a new credential exists, `root` is the kind's whole schema
+ * (for the `$ref`s of list entries).
  */
 export function fieldFor(ctx, key, prop, value, required, set) {
   const id = nextFieldId();
   const title = prop.title || key;
   const hint = prop.description || "";
+  if (prop["x-widget"] === "condition") return conditionEditor({ id, key, title, hint, value, required, set });
+  if (prop.type === "array") {
+    const resolve = (schema) => resolveSchema(schema, ctx.root || {});
+    return listEditor(ctx, { id, key, title, hint, prop, value, required, set, fieldFor, resolve });
+  }
   if (key === "auth" || (prop.type === "object" && prop.properties?.credentialName)) {
     return credentialPicker(ctx, id, value, set);
   }

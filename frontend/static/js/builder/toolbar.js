@@ -38,8 +38,15 @@ export function buildToolbar(root, actions) {
   };
   const group = (label, ...els) => h("div", { class: "tb-group", role: "group", "aria-label": label }, ...els);
   const saveState = h("span", { class: "save-state", "aria-live": "polite" });
+  // Every other node kind (branch, switch, …) is in a menu, so the toolbar keeps to one line.
+  const moreList = h("div", { class: "tb-menu__list", role: "group", "aria-label": "More node kinds" });
+  const more = h("details", { class: "tb-menu", hidden: true }, h("summary", { class: "tb-btn", title: "Add another kind of node", text: "+ Node ▾" }), moreList);
+  const addGroup = group("Add nodes", b.addStart, b.addHttp, more);
+  document.addEventListener("pointerdown", (e) => {
+    if (more.open && !more.contains(e.target)) more.open = false;
+  });
   root.replaceChildren(
-    group("Add nodes", b.addStart, b.addHttp),
+    addGroup,
     group("Templates", b.slack, b.notion),
     group("File", b.importFile, b.exportFile),
     group("History", b.undo, b.redo),
@@ -54,6 +61,16 @@ export function buildToolbar(root, actions) {
 
   return {
     buttons: b,
+    /** The "+ Node" menu: one "+ Label" button for each kind besides Start and HTTP; `add(kind)` adds one. */
+    setKinds(kinds, add) {
+      const others = Object.entries(kinds).filter(([kind]) => kind !== "start" && kind !== "http");
+      moreList.replaceChildren(
+        ...others.map(([kind, spec]) =>
+          h("button", { type: "button", class: "tb-btn", "data-kind": kind, text: `+ ${spec.label || kind}`, title: spec.description || null, onClick: () => ((more.open = false), add(kind)) }),
+        ),
+      );
+      more.hidden = !others.length;
+    },
     /** @param {{hasStart: boolean, canUndo: boolean, canRedo: boolean, empty: boolean, dirty: boolean, saving: boolean, saved: boolean}} s */
     update(s) {
       b.addStart.disabled = s.hasStart;

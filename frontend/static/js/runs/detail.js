@@ -23,11 +23,12 @@ export class RunCanvas {
   }
 
   setStatuses(state) {
-    for (const [id, { g, status }] of this.groups) {
+    for (const [id, { g, status, incoming }] of this.groups) {
       const s = state.steps[id]?.status ?? "queued";
       if (g.getAttribute("data-status") === s) continue;
       g.setAttribute("data-status", s);
       status.textContent = (STATUS_LABELS[s] ?? s).toLowerCase();
+      for (const line of incoming) line.classList.toggle("is-skipped", s === "skipped");
     }
   }
 }
