@@ -112,3 +112,11 @@ test("export and import round-trip each edge's sourceHandle", async () => {
   assert.equal(back.ok, true, JSON.stringify(back.errors));
   assert.deepEqual(back.state.edges.map((e) => e.sourceHandle), [null, "vip", "default"]);
 });
+
+test("an error output: a plain node gets its ordinary output and `error`; turning it off keeps ordinary edges", () => {
+  const http = { kind: "http", outputs: [], outputsFrom: null };
+  assert.deepEqual(p.outputNames(http, { on_error: "error_output" }), ["", "error"]);
+  assert.deepEqual(p.outputNames({ outputs: ["true", "false"] }, { on_error: "error_output" }), ["true", "false", "error"]);
+  assert.deepEqual(p.outputNames(http, { on_error: "continue" }), []);
+  assert.deepEqual(p.handleChanges(http, { on_error: "error_output" }, {}), { error: null });
+});

@@ -17,12 +17,21 @@ function entryNames(config, field) {
   return Array.isArray(list) ? list.map((e) => (isObject(e) && e.name ? String(e.name) : "")) : [];
 }
 
-/** The output names of a node of `kind` with `config`: named entries first, then the static outputs; each once. */
+/**
+ * The output names of a node of `kind` with `config`: named entries first, then the static outputs;
+ * each once. With `on_error: "error_output"` an `error` output follows, and a kind without named
+ * outputs shows its ordinary one as "" (its edges may keep `sourceHandle: null`).
+ */
 export function outputNames(kind, config) {
   if (!kind) return [];
   const named = kind.outputsFrom ? entryNames(config, kind.outputsFrom).filter(Boolean) : [];
-  return [...new Set([...named, ...(Array.isArray(kind.outputs) ? kind.outputs.map(String) : [])])];
+  const names = [...new Set([...named, ...(Array.isArray(kind.outputs) ? kind.outputs.map(String) : [])])];
+  if (!isObject(config) || config.on_error !== "error_output") return names;
+  return [...(names.length ? names : [MAIN]), ERROR];
 }
+
+const MAIN = "";
+const ERROR = "error";
 
 /** The output names of a node of the state (`kinds` maps kind → node-type document). */
 export function nodeOutputs(node, kinds) {
@@ -46,6 +55,7 @@ export function outputsByNode(state, kinds) {
  */
 export function connectPort(state, kinds, source, target, handle = null) {
   const names = nodeOutputs(G.getNode(state, source), kinds);
+  if (names.includes(MAIN) && handle === null) handle = MAIN;
   if (names.length && !names.includes(handle)) {
     return { state, error: `Drag from one of the outputs (${names.join(", ")}) to connect.` };
   }
@@ -71,7 +81,8 @@ export function handleChanges(kind, before, after) {
     }
   }
   for (const name of oldNames) {
-    if (newNames.has(name)) continue;
+    // The ordinary output of a plain node outlives its error output: its edges stay.
+    if (newNames.has(name) || name === MAIN) continue;
     changes[name] = renamed[name] ?? null;
   }
   return changes;
