@@ -1,81 +1,26 @@
 """Named output ports in Chromium: branch and switch nodes wired by their ports, the condition and list
-editors, skipped steps greyed.
-
-Until the real `branch` and `switch` kinds are registered, the tests register small stand-ins with
-the same contract (outputs, outputsFrom, a condition field marked `"x-widget": "condition"`) in the
-live server's registry, which /v1/node-types reads.
-"""
+editors, skipped steps greyed."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
-from pydantic import BaseModel, ConfigDict, Field
 
 from tests.browser.helpers import button, center, connect, drag, export, move_node, node, open_builder, saved
 from workers.executors import registry
-from workers.executors.base import NodeSpec
 
 pytestmark = pytest.mark.browser
 
-CONDITION = Field(json_schema_extra={"x-widget": "condition"}, title="Condition")
 
-
-class _BranchConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    condition: str | dict[str, Any] = CONDITION
-
-
-class _Case(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(title="Name")
-    condition: str | dict[str, Any] = CONDITION
-
-
-class _SwitchConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    cases: list[_Case] = Field(default_factory=list, title="Cases")
-    mode: Literal["first", "all"] = "first"
-
-
-STAND_INS = {
-    "branch": NodeSpec(
-        kind="branch",
-        label="Branch",
-        description="If / else.",
-        color="#f59e0b",
-        config_model=_BranchConfig,
-        outputs=("true", "false"),
-    ),
-    "switch": NodeSpec(
-        kind="switch",
-        label="Switch",
-        description="One way per case.",
-        color="#8b5cf6",
-        config_model=_SwitchConfig,
-        outputs=("default",),
-        outputs_from="cases",
-    ),
-}
-
-
-@pytest.fixture
-def port_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The branch and switch kinds in the registry (stand-ins for the ones not registered yet)."""
-    for kind, spec in STAND_INS.items():
-        if kind not in registry.SPECS:
-            monkeypatch.setitem(registry.SPECS, kind, spec)
-
-
-def add_kind(page: Page, label: str) -> None:
-    """Add a node of a kind from the toolbar's "+ Node" menu."""
+def add_kind(page: Page, kind: str) -> None:
+    """Add a node of a kind (by its registered label) from the toolbar's "+ Node" menu."""
     page.get_by_text("+ Node ▾").click()
-    button(page, f"+ {label}").click()
+    button(page, f"+ {registry.SPECS[kind.lower()].label}").click()
 
 
 def _edges_from(file: dict[str, Any], source: str) -> list[tuple[str, Any]]:
@@ -103,7 +48,7 @@ def _branch_and_two_http(page: Page) -> None:
     connect(page, "start", "branch-1")
 
 
-def test_branch_ports_connect_with_the_mouse_and_export_their_handles(page: Page, port_kinds: None) -> None:
+def test_branch_ports_connect_with_the_mouse_and_export_their_handles(page: Page) -> None:
     _branch_and_two_http(page)
     branch = node(page, "branch-1")
     expect(branch.locator(".port--out")).to_have_count(2)
@@ -132,7 +77,7 @@ def test_branch_ports_connect_with_the_mouse_and_export_their_handles(page: Page
     assert _edges_from(saved(page), "branch-1") == [("http-1", "true"), ("http-2", "false")]
 
 
-def test_condition_editor_rows_and_text(page: Page, port_kinds: None) -> None:
+def test_condition_editor_rows_and_text(page: Page) -> None:
     _branch_and_two_http(page)
     node(page, "branch-1").click()
     form = page.locator("#inspector [data-condition=condition]")
@@ -168,7 +113,7 @@ def test_condition_editor_rows_and_text(page: Page, port_kinds: None) -> None:
     expect(page.locator('[name="condition.match"]')).to_be_hidden()
 
 
-def test_switch_cases_list_editor_names_the_ports_and_carries_their_edges(page: Page, port_kinds: None) -> None:
+def test_switch_cases_list_editor_names_the_ports_and_carries_their_edges(page: Page) -> None:
     open_builder(page)
     button(page, "+ Start").click()
     add_kind(page, "Switch")
@@ -225,7 +170,7 @@ def _fake_finished_run(page: Page, statuses: dict[str, str]) -> None:
     page.route("**/v1/runs/fake-run", lambda route: route.fulfill(json=doc))
 
 
-def test_builder_greys_a_skipped_step_and_dims_the_edge_into_it(page: Page, port_kinds: None) -> None:
+def test_builder_greys_a_skipped_step_and_dims_the_edge_into_it(page: Page) -> None:
     _branch_and_two_http(page)
     _drag_port(page, "branch-1", "true", "http-1")
     _drag_port(page, "branch-1", "false", "http-2")
@@ -242,7 +187,7 @@ def test_builder_greys_a_skipped_step_and_dims_the_edge_into_it(page: Page, port
     expect(page.locator("[data-testid=canvas] .edge-group.is-skipped")).to_have_count(1)
 
 
-def test_run_page_draws_ports_and_greys_a_skipped_step(page: Page, builder_user: Any, port_kinds: None) -> None:
+def test_run_page_draws_ports_and_greys_a_skipped_step(page: Page, builder_user: Any) -> None:
     from backend.runs.models import Run, Step
 
     def box(node_id: str, kind: str, x: int, y: int, config: dict[str, Any]) -> dict[str, Any]:
