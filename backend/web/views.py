@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -42,7 +43,7 @@ def builder_page(request: HttpRequest, workflow_id: uuid.UUID | None = None) -> 
             workflow = workflow_document(workflow_get(user=request_owner(request), workflow_id=workflow_id))
         except NotFound:
             raise Http404("workflow not found") from None
-    boot = {"workflow": workflow, "fresh": request.GET.get("new") == "1"}
+    boot = {"workflow": workflow, "fresh": request.GET.get("new") == "1", "templates": example_templates()}
     title = workflow["name"] if workflow else "Builder"
     return render(request, "builder.html", {"boot": boot, "title": title, "nav": "builder"})
 
@@ -52,6 +53,26 @@ def builder_page(request: HttpRequest, workflow_id: uuid.UUID | None = None) -> 
 @require_GET
 def credentials_page(request: HttpRequest) -> HttpResponse:
     return render(request, "credentials.html", {"nav": "credentials"})
+
+
+def example_templates() -> list[dict[str, str]]:
+    """Every starter workflow in examples/ (name, title, description) for the builder's Templates menu."""
+    found = []
+    for path in sorted(examples_dir().glob("*.json")):
+        if not _TEMPLATE_NAME.fullmatch(path.stem):
+            continue
+        try:
+            meta = json.loads(path.read_text()).get("meta") or {}
+        except (OSError, ValueError, AttributeError):
+            continue  # a broken file is left out of the menu; the test suite compiles every example
+        found.append(
+            {
+                "name": path.stem,
+                "title": str(meta.get("name") or path.stem),
+                "description": str(meta.get("description") or ""),
+            }
+        )
+    return found
 
 
 @login_required

@@ -241,3 +241,14 @@ def test_run_page_draws_ports_and_greys_a_skipped_step(page: Page, builder_user:
     assert float(small.evaluate("el => getComputedStyle(el).opacity")) < 0.6
     expect(canvas.locator('.edge.is-skipped[data-target="small"]')).to_have_count(1)
     expect(canvas.locator(".edge.is-skipped")).to_have_count(1)
+
+
+def test_templates_menu_loads_the_order_triage_example(page: Page) -> None:
+    open_builder(page)
+    page.get_by_text("More ▾").click()
+    button(page, "Order Triage").click()
+    expect(node(page, "big")).to_be_visible()
+    expect(node(page, "big").locator('.port--out[data-handle="true"]')).to_have_count(1)
+    expect(node(page, "region").locator('.port--out[data-handle="default"]')).to_have_count(1)
+    file = saved(page)
+    assert ("vip", "true") in _edges_from(file, "big") and ("other", "default") in _edges_from(file, "region")

@@ -78,6 +78,7 @@ async function load(app) {
   const { boot, store, canvas } = app;
   // A fresh builder drops `?new=1` so that a reload restores the autosave instead of starting over.
   if (boot.fresh) window.history.replaceState(null, "", "/builder/");
+  app.toolbar.setTemplates(boot.templates, (name, title) => app.loadTemplate(name, title));
   try {
     const types = items(await api("/v1/node-types"));
     if (types.length) store.kinds = Object.fromEntries(types.map((t) => [t.kind, t]));

@@ -42,12 +42,16 @@ export function buildToolbar(root, actions) {
   const moreList = h("div", { class: "tb-menu__list", role: "group", "aria-label": "More node kinds" });
   const more = h("details", { class: "tb-menu", hidden: true }, h("summary", { class: "tb-btn", title: "Add another kind of node", text: "+ Node ▾" }), moreList);
   const addGroup = group("Add nodes", b.addStart, b.addHttp, more);
+  // Every starter workflow of examples/ besides the two above.
+  const templateList = h("div", { class: "tb-menu__list", role: "group", "aria-label": "More templates" });
+  const templates = h("details", { class: "tb-menu", hidden: true }, h("summary", { class: "tb-btn", title: "Load another starter workflow", text: "More ▾" }), templateList);
   document.addEventListener("pointerdown", (e) => {
     if (more.open && !more.contains(e.target)) more.open = false;
+    if (templates.open && !templates.contains(e.target)) templates.open = false;
   });
   root.replaceChildren(
     addGroup,
-    group("Templates", b.slack, b.notion),
+    group("Templates", b.slack, b.notion, templates),
     group("File", b.importFile, b.exportFile),
     group("History", b.undo, b.redo),
     group("Canvas", b.clear),
@@ -70,6 +74,16 @@ export function buildToolbar(root, actions) {
         ),
       );
       more.hidden = !others.length;
+    },
+    /** The Templates menu: one button per starter workflow (`{name, title, description}`); `load(name, title)` opens one. */
+    setTemplates(list, load) {
+      const shown = (list || []).filter((t) => t.name !== "slack-notification" && t.name !== "notion-automation");
+      templateList.replaceChildren(
+        ...shown.map((t) =>
+          h("button", { type: "button", class: "tb-btn", "data-template": t.name, text: t.title, title: t.description || null, onClick: () => ((templates.open = false), load(t.name, t.title)) }),
+        ),
+      );
+      templates.hidden = !shown.length;
     },
     /** @param {{hasStart: boolean, canUndo: boolean, canRedo: boolean, empty: boolean, dirty: boolean, saving: boolean, saved: boolean}} s */
     update(s) {
