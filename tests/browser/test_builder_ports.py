@@ -252,3 +252,10 @@ def test_templates_menu_loads_the_order_triage_example(page: Page) -> None:
     expect(node(page, "region").locator('.port--out[data-handle="default"]')).to_have_count(1)
     file = saved(page)
     assert ("vip", "true") in _edges_from(file, "big") and ("other", "default") in _edges_from(file, "region")
+
+
+def test_a_nodes_note_shows_under_it_on_the_canvas(page: Page) -> None:
+    open_builder(page)
+    page.get_by_text("More ▾").click()
+    button(page, "Delayed Reminder").click()
+    expect(node(page, "wait").get_by_test_id("node-note")).to_have_text("No worker is held while it waits.")

@@ -186,11 +186,18 @@ function editorNode(n, p, { kind, selected, status, problem, names, clip }) {
     s("text", { class: "node__icon", x: 30, y: NODE_H / 2 + 5, "text-anchor": "middle" }, n.type === "start" ? "▶" : n.type === "http" ? "⇄" : "◆"),
     s("text", { class: "node__label", x: 54, y: 30 }, truncate(label, 20)),
     s("text", { class: "node__kind", x: 54, y: 50 }, truncate(`${kind.label} · ${n.id}`, 24)),
+    noteText(n.data?.config?.note, hh),
     statusBadge(status),
     n.type === "start" ? null : s("circle", { class: "port port--in", cx: 0, cy: hh / 2, r: 6, "data-port": "in" }),
     ...outPorts,
     s("title", {}, problem ? `${label}: ${problem}` : `${label} (${n.id})`),
   );
+}
+
+/** A node's note, on one line under its box (the whole of it in the tooltip). */
+function noteText(note, hh) {
+  if (typeof note !== "string" || !note.trim()) return null;
+  return s("g", {}, s("title", {}, note), s("text", { class: "node__note", x: 4, y: hh + 16, "data-testid": "node-note" }, truncate(note.trim(), 34)));
 }
 
 function statusBadge(status) {
