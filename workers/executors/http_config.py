@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -11,7 +11,17 @@ from pydantic_core import PydanticCustomError
 from workers.executors.base import NodeSettings
 from workers.executors.http_checks import header_name_problem, header_value_problem, shown_name, url_problem
 
-__all__ = ["JSON_TYPE", "TEXT_TYPE", "AuthRef", "HttpConfig", "build_content", "url_problem"]
+__all__ = [
+    "JSON_TYPE",
+    "TEXT_TYPE",
+    "AuthRef",
+    "HttpConfig",
+    "RetriesField",
+    "RetryBackoffField",
+    "TimeoutField",
+    "build_content",
+    "url_problem",
+]
 
 JSON_TYPE = "application/json"
 TEXT_TYPE = "text/plain; charset=utf-8"
@@ -20,6 +30,36 @@ TEXT_TYPE = "text/plain; charset=utf-8"
 def _resolved(info: ValidationInfo) -> bool:
     """True when validating a config whose templates the engine has resolved (run time)."""
     return bool(isinstance(info.context, dict) and info.context.get("resolved"))
+
+
+# The attempt settings the HTTP node shares with the kinds built on its transfer (Slack, Notion).
+TimeoutField = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=600,
+        title="Timeout (seconds)",
+        description="Deadline for one attempt: connecting, sending, redirects and reading the answer.",
+    ),
+]
+RetriesField = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=10,
+        title="Retries",
+        description="Extra attempts after a network error, 429 or 5xx, with exponential backoff.",
+    ),
+]
+RetryBackoffField = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=30,
+        title="Retry backoff (seconds)",
+        description="First wait between attempts; doubles each time, with jitter. Retry-After wins.",
+    ),
+]
 
 
 class AuthRef(BaseModel):
@@ -54,27 +94,9 @@ class HttpConfig(NodeSettings):
         default=None, title="JSON body", description="A JSON object to send when Body is empty."
     )
     auth: AuthRef | None = Field(default=None, title="Authentication")
-    timeout_s: float = Field(
-        default=30.0,
-        gt=0,
-        le=600,
-        title="Timeout (seconds)",
-        description="Deadline for one attempt: connecting, sending, redirects and reading the answer.",
-    )
-    retries: int = Field(
-        default=2,
-        ge=0,
-        le=10,
-        title="Retries",
-        description="Extra attempts after a network error, 429 or 5xx, with exponential backoff.",
-    )
-    retry_backoff_s: float = Field(
-        default=0.5,
-        ge=0,
-        le=30,
-        title="Retry backoff (seconds)",
-        description="First wait between attempts; doubles each time, with jitter. Retry-After wins.",
-    )
+    timeout_s: TimeoutField = 30.0
+    retries: RetriesField = 2
+    retry_backoff_s: RetryBackoffField = 0.5
     idempotency: Literal["auto", "on", "off"] = Field(
         default="auto",
         title="Idempotency-Key header",

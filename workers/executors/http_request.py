@@ -22,7 +22,7 @@ from workers.executors.http_transfer import Exchange, TransferError, display_url
 from workers.executors.masking import mask_headers
 from workers.executors.netguard import shared_client
 
-__all__ = ["AuthRef", "HttpConfig", "HttpRequestExecutor"]
+__all__ = ["AuthRef", "Call", "HttpConfig", "HttpRequestExecutor", "StatusFailure", "check_auth_headers", "send"]
 
 MAX_RETRY_AFTER_S = 30.0  # a server asking for a longer pause fails the step rather than park a worker
 MAX_BACKOFF_S = 30.0
@@ -41,94 +41,108 @@ class HttpRequestExecutor:
     )
 
     def run(self, ctx: NodeContext) -> NodeResult:
-        call = _prepare(ctx)
+        return send(ctx, _prepare(ctx))
+
+
+# Builds the step's failure from a non-2xx answer: (exchange, parsed output) -> NodeFailure.
+StatusFailure = Callable[[Exchange, dict[str, Any]], NodeFailure]
+
+
+def send(ctx: NodeContext, call: Call, *, failure: StatusFailure | None = None) -> NodeResult:
+    """Sends `call` with the HTTP node's retries, backoff, Retry-After, cancellation and logging.
+
+    The output is {status, headers, body, truncated}; a non-2xx answer raises `failure(exchange, output)`
+    (by default the HTTP node's "HTTP 400 Bad Request from POST …: <excerpt>"). The kinds built on
+    the HTTP node (Slack, Notion) call this with their own request and failure wording.
+    """
+    ctx.log(
+        "info",
+        f"{call.config.method} {call.shown}",
+        {
+            "method": call.config.method,
+            "url": call.shown,
+            "headers": mask_headers(_named(call.headers), call.secrets),
+        },
+    )
+    method = call.config.method
+    status_failure = failure or (lambda exchange, output: _status_failure(method, exchange, output, ctx.redact))
+    in_flight = _InFlight()
+    ctx.abort_hooks.append(in_flight.abort)
+    try:
+        return _attempts(ctx, call, in_flight, status_failure)
+    finally:
+        ctx.abort_hooks.remove(in_flight.abort)
+
+
+def _attempts(ctx: NodeContext, call: Call, in_flight: _InFlight, failure: StatusFailure) -> NodeResult:
+    config, shown = call.config, call.shown
+    attempts = config.retries + 1
+    client = shared_client(ctx.limits)
+    for attempt in range(1, attempts + 1):
+        if ctx.is_cancelled():
+            raise NodeFailure(f"cancelled before attempt {attempt} of {config.method} {shown}")
+        last = attempt == attempts
+        try:
+            exchange = perform(
+                client,
+                method=config.method,
+                url=config.url,
+                headers=call.headers,
+                content=call.content,
+                timeout_s=call.timeout_s,
+                follow_redirects=config.follow_redirects,
+                max_bytes=min(ctx.limits.http_max_response_bytes, ctx.limits.output_max_bytes),
+                strip_on_redirect=call.secrets,
+                on_hop=lambda message, url: ctx.log("info", message, {"url": call.where(url)}),
+                track=in_flight.set,
+            )
+        except TransferError as err:
+            where = f"{config.method} {call.where(err.url)}"
+            if ctx.is_cancelled():
+                raise NodeFailure(f"cancelled during {where}") from None
+            if last or not err.retryable or (err.sent and not call.resendable):
+                raise NodeFailure(f"network error calling {where}: {err.cause}") from None
+            _pause(ctx, attempt, attempts, err.cause, _backoff(config.retry_backoff_s, attempt))
+            continue
+
         ctx.log(
             "info",
-            f"{call.config.method} {call.shown}",
-            {
-                "method": call.config.method,
-                "url": call.shown,
-                "headers": mask_headers(_named(call.headers), call.secrets),
-            },
+            f"{exchange.status} {exchange.reason} in {exchange.duration_ms} ms",
+            {"status": exchange.status, "duration_ms": exchange.duration_ms, "redirects": exchange.redirects},
         )
-        in_flight = _InFlight()
-        ctx.abort_hooks.append(in_flight.abort)
-        try:
-            return self._attempts(ctx, call, in_flight)
-        finally:
-            ctx.abort_hooks.remove(in_flight.abort)
-
-    def _attempts(self, ctx: NodeContext, call: _Call, in_flight: _InFlight) -> NodeResult:
-        config, shown = call.config, call.shown
-        attempts = config.retries + 1
-        client = shared_client(ctx.limits)
-        for attempt in range(1, attempts + 1):
-            if ctx.is_cancelled():
-                raise NodeFailure(f"cancelled before attempt {attempt} of {config.method} {shown}")
-            last = attempt == attempts
-            try:
-                exchange = perform(
-                    client,
-                    method=config.method,
-                    url=config.url,
-                    headers=call.headers,
-                    content=call.content,
-                    timeout_s=call.timeout_s,
-                    follow_redirects=config.follow_redirects,
-                    max_bytes=min(ctx.limits.http_max_response_bytes, ctx.limits.output_max_bytes),
-                    strip_on_redirect=call.secrets,
-                    on_hop=lambda message, url: ctx.log("info", message, {"url": display_url(url)}),
-                    track=in_flight.set,
-                )
-            except TransferError as err:
-                where = f"{config.method} {display_url(err.url)}"
-                if ctx.is_cancelled():
-                    raise NodeFailure(f"cancelled during {where}") from None
-                if last or not err.retryable or (err.sent and not call.resendable):
-                    raise NodeFailure(f"network error calling {where}: {err.cause}") from None
-                self._pause(ctx, attempt, attempts, err.cause, _backoff(config.retry_backoff_s, attempt))
-                continue
-
-            ctx.log(
-                "info",
-                f"{exchange.status} {exchange.reason} in {exchange.duration_ms} ms",
-                {"status": exchange.status, "duration_ms": exchange.duration_ms, "redirects": exchange.redirects},
+        output = _output(exchange)
+        if 200 <= exchange.status < 300 or (300 <= exchange.status < 400 and not config.follow_redirects):
+            return NodeResult(output=output)
+        failed = failure(exchange, output)
+        retry_on_status = exchange.status == 429 or exchange.status >= 500
+        if last or not retry_on_status or not (call.resendable or exchange.status in (429, 503)):
+            raise failed
+        wait = _retry_after(exchange.headers.get("retry-after"))
+        if wait is not None and wait > MAX_RETRY_AFTER_S:
+            raise NodeFailure(
+                f"{failed.message} (Retry-After {wait:g}s is longer than the {MAX_RETRY_AFTER_S:g}s a step waits)",
+                output=failed.output,
             )
-            output = _output(exchange)
-            if 200 <= exchange.status < 300 or (300 <= exchange.status < 400 and not config.follow_redirects):
-                return NodeResult(output=output)
-            failure = _status_failure(config.method, exchange, output, ctx.redact)
-            retry_on_status = exchange.status == 429 or exchange.status >= 500
-            if last or not retry_on_status or not (call.resendable or exchange.status in (429, 503)):
-                raise failure
-            wait = _retry_after(exchange.headers.get("retry-after"))
-            if wait is not None and wait > MAX_RETRY_AFTER_S:
-                raise NodeFailure(
-                    f"{failure.message} (Retry-After {wait:g}s is longer than the {MAX_RETRY_AFTER_S:g}s a step waits)",
-                    output=output,
-                )
-            cause = f"HTTP {exchange.status} {exchange.reason}"
-            self._pause(
-                ctx, attempt, attempts, cause, wait if wait is not None else _backoff(config.retry_backoff_s, attempt)
-            )
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        cause = f"HTTP {exchange.status} {exchange.reason}"
+        _pause(ctx, attempt, attempts, cause, wait if wait is not None else _backoff(config.retry_backoff_s, attempt))
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
-    @staticmethod
-    def _pause(ctx: NodeContext, attempt: int, attempts: int, cause: str, delay: float) -> None:
-        ctx.log(
-            "warn",
-            f"attempt {attempt} of {attempts} failed ({cause}); retrying in {delay:.1f}s",
-            {"attempt": attempt, "attempts": attempts, "delay_s": round(delay, 3)},
-        )
-        end = time.monotonic() + delay
-        while (left := end - time.monotonic()) > 0:
-            if ctx.is_cancelled():
-                raise NodeFailure(f"cancelled while waiting to retry (after attempt {attempt})")
-            time.sleep(min(left, 0.1))
+
+def _pause(ctx: NodeContext, attempt: int, attempts: int, cause: str, delay: float) -> None:
+    ctx.log(
+        "warn",
+        f"attempt {attempt} of {attempts} failed ({cause}); retrying in {delay:.1f}s",
+        {"attempt": attempt, "attempts": attempts, "delay_s": round(delay, 3)},
+    )
+    end = time.monotonic() + delay
+    while (left := end - time.monotonic()) > 0:
+        if ctx.is_cancelled():
+            raise NodeFailure(f"cancelled while waiting to retry (after attempt {attempt})")
+        time.sleep(min(left, 0.1))
 
 
 @dataclass
-class _Call:
+class Call:
     """The request as the config, the credential and the idempotency setting make it."""
 
     config: HttpConfig
@@ -138,9 +152,10 @@ class _Call:
     timeout_s: float
     resendable: bool
     secrets: set[str]  # header names (lower case) to mask in logs and drop on a cross-origin redirect
+    where: Callable[[str], str] = display_url  # a URL (a redirect's, an error's) as messages may show it
 
 
-def _prepare(ctx: NodeContext) -> _Call:
+def _prepare(ctx: NodeContext) -> Call:
     node = f'node "{ctx.label or ctx.node_id}"'
     try:
         # Resolved: the values the templates gave are checked as strictly as the literal ones.
@@ -149,14 +164,7 @@ def _prepare(ctx: NodeContext) -> _Call:
         raise NodeFailure(f"{node}: invalid HTTP config: {_first_error(exc)}") from None
     if "{{" in config.url:
         raise NodeFailure(f"{node}: URL {display_url(config.url)} is not usable: it has an unresolved template")
-    for name, value in ctx.auth_headers.items():
-        value_problem = header_value_problem(value, resolved=True)
-        problem = header_name_problem(name) or (
-            value_problem and f"header {shown_name(name)}: the value {value_problem}"
-        )
-        if problem:
-            # Never the value: it is the secret.
-            raise NodeFailure(f"{node}: the credential in auth.credentialName cannot be sent: {problem}")
+    check_auth_headers(ctx, node)
     headers = httpx.Headers(config.headers)
     for name, value in ctx.auth_headers.items():
         headers[name] = value  # the chosen credential beats a hand-written header of the same name
@@ -165,7 +173,7 @@ def _prepare(ctx: NodeContext) -> _Call:
         headers["Content-Type"] = default_type
     if config.wants_idempotency_key() and ctx.idempotency_key and "idempotency-key" not in headers:
         headers["Idempotency-Key"] = ctx.idempotency_key
-    return _Call(
+    return Call(
         config=config,
         shown=display_url(config.url),
         headers=headers,
@@ -175,6 +183,17 @@ def _prepare(ctx: NodeContext) -> _Call:
         resendable=config.method in _SAFE_METHODS or "idempotency-key" in headers,
         secrets={*(n.lower() for n in ctx.secret_headers), *(n.lower() for n in ctx.auth_headers)},
     )
+
+
+def check_auth_headers(ctx: NodeContext, node: str) -> None:
+    """Refuses a credential that cannot go in a header; the message never holds the value (the secret)."""
+    for name, value in ctx.auth_headers.items():
+        value_problem = header_value_problem(value, resolved=True)
+        problem = header_name_problem(name) or (
+            value_problem and f"header {shown_name(name)}: the value {value_problem}"
+        )
+        if problem:
+            raise NodeFailure(f"{node}: the credential in auth.credentialName cannot be sent: {problem}")
 
 
 class _InFlight:
