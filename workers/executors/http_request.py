@@ -22,7 +22,17 @@ from workers.executors.http_transfer import Exchange, TransferError, display_url
 from workers.executors.masking import mask_headers
 from workers.executors.netguard import shared_client
 
-__all__ = ["AuthRef", "Call", "HttpConfig", "HttpRequestExecutor", "StatusFailure", "check_auth_headers", "send"]
+__all__ = [
+    "AuthRef",
+    "Call",
+    "HttpConfig",
+    "HttpRequestExecutor",
+    "StatusFailure",
+    "body_excerpt",
+    "check_auth_headers",
+    "first_error",
+    "send",
+]
 
 MAX_RETRY_AFTER_S = 30.0  # a server asking for a longer pause fails the step rather than park a worker
 MAX_BACKOFF_S = 30.0
@@ -161,7 +171,7 @@ def _prepare(ctx: NodeContext) -> Call:
         # Resolved: the values the templates gave are checked as strictly as the literal ones.
         config = HttpConfig.model_validate(ctx.config, context={"resolved": True})
     except ValidationError as exc:
-        raise NodeFailure(f"{node}: invalid HTTP config: {_first_error(exc)}") from None
+        raise NodeFailure(f"{node}: invalid HTTP config: {first_error(exc)}") from None
     if "{{" in config.url:
         raise NodeFailure(f"{node}: URL {display_url(config.url)} is not usable: it has an unresolved template")
     check_auth_headers(ctx, node)
@@ -258,18 +268,22 @@ def _output(exchange: Exchange) -> dict[str, Any]:
     return {"status": exchange.status, "headers": exchange.headers, "body": body, "truncated": exchange.truncated}
 
 
+def body_excerpt(exchange: Exchange, redact: Callable[[str], str], limit: int = EXCERPT_CHARS) -> str:
+    """The answer's body on one line, at most `limit` characters, with the run's secrets masked."""
+    # Redacted on its whole length first, cut after: a secret the target echoes never leaves a piece.
+    excerpt = " ".join(redact(exchange.body.decode(exchange.encoding, errors="replace")).split())
+    return excerpt[:limit] + "…" if len(excerpt) > limit else excerpt
+
+
 def _status_failure(
     method: str, exchange: Exchange, output: dict[str, Any], redact: Callable[[str], str]
 ) -> NodeFailure:
-    # Redacted on its whole length first, cut after: a secret the target echoes never leaves a piece.
-    excerpt = " ".join(redact(exchange.body.decode(exchange.encoding, errors="replace")).split())
-    if len(excerpt) > EXCERPT_CHARS:
-        excerpt = excerpt[:EXCERPT_CHARS] + "…"
+    excerpt = body_excerpt(exchange, redact)
     message = f"HTTP {exchange.status} {exchange.reason} from {method} {display_url(exchange.url)}"
     return NodeFailure(f"{message}: {excerpt}" if excerpt else message, output=output)
 
 
-def _first_error(exc: ValidationError) -> str:
+def first_error(exc: ValidationError) -> str:
     error = exc.errors(include_input=False)[0]
     path = ".".join(str(p) for p in error["loc"]) or "config"
     return f"{path}: {error['msg'].removeprefix('Value error, ')}"

@@ -7,6 +7,8 @@ from workers.executors.branch import BranchExecutor
 from workers.executors.delay import DelayExecutor
 from workers.executors.http_request import HttpRequestExecutor
 from workers.executors.merge import MergeExecutor
+from workers.executors.notion import NotionPageExecutor
+from workers.executors.slack import SlackExecutor
 from workers.executors.start import StartExecutor
 from workers.executors.switch import SwitchExecutor
 from workers.executors.transform import TransformExecutor
@@ -19,6 +21,8 @@ EXECUTORS: dict[str, type[Executor]] = {
     BranchExecutor.spec.kind: BranchExecutor,
     SwitchExecutor.spec.kind: SwitchExecutor,
     TransformExecutor.spec.kind: TransformExecutor,
+    SlackExecutor.spec.kind: SlackExecutor,
+    NotionPageExecutor.spec.kind: NotionPageExecutor,
 }
 
 SPECS: dict[str, NodeSpec] = {kind: cls.spec for kind, cls in EXECUTORS.items()}
