@@ -254,7 +254,9 @@ class NotionPageExecutor:
         try:
             config = NotionPageConfig.model_validate(ctx.config, context={"resolved": True})
         except ValidationError as exc:
-            raise NodeFailure(ctx.redact(f"{node}: invalid Notion config: {first_error(exc)}")) from None
+            # A whole-config problem (a property value) already names its field.
+            problem = first_error(exc).removeprefix("config: ")
+            raise NodeFailure(ctx.redact(f"{node}: invalid Notion config: {problem}")) from None
         if not ctx.auth_headers:
             raise NodeFailure(f"{node}: auth.credentialName: no Notion token (a bearer_token credential)")
         check_auth_headers(ctx, node)
