@@ -321,6 +321,12 @@ def test_notion_echoed_token_is_redacted_in_the_error(notion: StubServer) -> Non
     assert TOKEN not in caught.value.message and TOKEN not in json.dumps(caught.value.output)
 
 
+def test_notion_network_error_names_the_node() -> None:
+    with pytest.raises(NodeFailure) as caught:
+        run(_ctx(_config("http://127.0.0.1:9", retries=0)))
+    assert caught.value.message.startswith('node "Create page": network error calling POST http://127.0.0.1:9/v1/pages')
+
+
 def test_notion_without_a_token_fails_before_sending(notion: StubServer) -> None:
     ctx = _ctx(_config(notion.url))
     ctx.auth_headers = {}

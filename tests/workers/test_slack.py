@@ -185,7 +185,7 @@ def test_slack_redirect_is_not_success(slack: StubServer) -> None:
 def test_slack_network_error_names_the_webhook_not_its_url() -> None:
     with pytest.raises(NodeFailure) as caught:
         run(_ctx({"webhook": "http://127.0.0.1:9/services/T/B/s3cr3t", "text": "hi", "retries": 0}))
-    assert "network error calling POST the Slack webhook" in caught.value.message
+    assert caught.value.message.startswith('node "Notify team": network error calling POST the Slack webhook: ')
     assert "s3cr3t" not in caught.value.message
 
 

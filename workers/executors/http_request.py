@@ -31,6 +31,7 @@ __all__ = [
     "body_excerpt",
     "check_auth_headers",
     "first_error",
+    "named",
     "send",
 ]
 
@@ -193,6 +194,13 @@ def _prepare(ctx: NodeContext) -> Call:
         resendable=config.method in _SAFE_METHODS or "idempotency-key" in headers,
         secrets={*(n.lower() for n in ctx.secret_headers), *(n.lower() for n in ctx.auth_headers)},
     )
+
+
+def named(node: str, failure: NodeFailure) -> NodeFailure:
+    """The failure with the node's name in front (network errors and cancels of `send` name only the URL)."""
+    if failure.message.startswith(node):
+        return failure
+    return NodeFailure(f"{node}: {failure.message}", output=failure.output, retryable=failure.retryable)
 
 
 def check_auth_headers(ctx: NodeContext, node: str) -> None:

@@ -28,7 +28,7 @@ from workers.executors.http_config import (
     TimeoutField,
     url_problem,
 )
-from workers.executors.http_request import Call, body_excerpt, check_auth_headers, first_error, send
+from workers.executors.http_request import Call, body_excerpt, check_auth_headers, first_error, named, send
 from workers.executors.http_transfer import Exchange
 from workers.templates import has_placeholder
 
@@ -287,7 +287,10 @@ class NotionPageExecutor:
             resendable=False,
             secrets={name.lower() for name in ctx.auth_headers},
         )
-        result = send(ctx, call, failure=lambda exchange, output: _refused(node, exchange, output, ctx.redact))
+        try:
+            result = send(ctx, call, failure=lambda exchange, output: _refused(node, exchange, output, ctx.redact))
+        except NodeFailure as exc:
+            raise named(node, exc) from None
         body = result.output.get("body")
         status = int(result.output["status"])
         if not 200 <= status < 300 or not isinstance(body, dict) or not isinstance(body.get("id"), str):

@@ -26,7 +26,7 @@ from workers.executors.http_config import (
     TimeoutField,
     url_problem,
 )
-from workers.executors.http_request import Call, body_excerpt, first_error, send
+from workers.executors.http_request import Call, body_excerpt, first_error, named, send
 from workers.executors.http_transfer import Exchange
 
 __all__ = ["SLACK_ERRORS", "SlackConfig", "SlackExecutor"]
@@ -173,7 +173,10 @@ class SlackExecutor:
             secrets=set(),
             where=lambda _url: SHOWN,
         )
-        result = send(ctx, call, failure=lambda exchange, _output: _refused(node, exchange, ctx.redact))
+        try:
+            result = send(ctx, call, failure=lambda exchange, _output: _refused(node, exchange, ctx.redact))
+        except NodeFailure as exc:
+            raise named(node, exc) from None
         status = int(result.output["status"])
         if not 200 <= status < 300:
             raise NodeFailure(
