@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -187,6 +189,27 @@ def test_slack_network_error_names_the_webhook_not_its_url() -> None:
         run(_ctx({"webhook": "http://127.0.0.1:9/services/T/B/s3cr3t", "text": "hi", "retries": 0}))
     assert caught.value.message.startswith('node "Notify team": network error calling POST the Slack webhook: ')
     assert "s3cr3t" not in caught.value.message
+
+
+def test_slack_cancel_breaks_a_slow_answer(slack: StubServer) -> None:
+    slack.route("POST", HOOK_PATH, body="ok", delay=5)
+    ctx = _ctx({"webhook": slack.url + HOOK_PATH, "text": "hi"})
+    cancelled = threading.Event()
+    ctx.is_cancelled = cancelled.is_set
+
+    def cancel() -> None:
+        time.sleep(0.3)
+        cancelled.set()
+        for hook in list(ctx.abort_hooks):
+            hook()
+
+    threading.Thread(target=cancel, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(NodeFailure) as caught:
+        run(ctx)
+    assert time.monotonic() - started < 3
+    assert caught.value.message == 'node "Notify team": cancelled during POST the Slack webhook'
+    assert ctx.abort_hooks == []
 
 
 def test_slack_credential_that_is_not_a_url_is_not_quoted() -> None:
