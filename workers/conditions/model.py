@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 UNARY_OPS = frozenset({"exists", "not_exists", "is_empty", "not_empty"})
 ORDER_OPS = frozenset({"gt", "gte", "lt", "lte"})
@@ -12,7 +12,7 @@ MEMBER_OPS = frozenset({"contains", "not_contains"})
 EQUALITY_OPS = frozenset({"equals", "not_equals"})
 OPS = EQUALITY_OPS | ORDER_OPS | MEMBER_OPS | TEXT_OPS | UNARY_OPS
 # Order kept for messages and the JSON Schema's enum.
-OP_NAMES = (
+Op = Literal[
     "equals",
     "not_equals",
     "gt",
@@ -27,7 +27,8 @@ OP_NAMES = (
     "not_exists",
     "is_empty",
     "not_empty",
-)
+]
+OP_NAMES: tuple[str, ...] = get_args(Op)
 TYPES = ("auto", "number", "string", "boolean", "date")
 MATCHES = ("all", "any")
 # Which operators make sense for a type (contains on a number type tests a list's items).

@@ -9,24 +9,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from workers.conditions.canonical import parse_condition
-from workers.conditions.model import ConditionError
-
-Op = Literal[
-    "equals",
-    "not_equals",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "contains",
-    "not_contains",
-    "starts_with",
-    "ends_with",
-    "exists",
-    "not_exists",
-    "is_empty",
-    "not_empty",
-]
+from workers.conditions.model import ConditionError, Op
 
 
 class ConditionRule(BaseModel):

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_start
-from backend.runs.store import Claimed, Finished, RunStore, StepOutcome, set_store
-from backend.runs.store.portable import PortableStore
-from backend.runs.store.postgresql import PostgreSQLStore
+from backend.runs.store import Claimed, Finished, RunStore, StepOutcome
 from tests.support.graphs import edge, http_node, start_node
-from tests.support.inline import InlineDispatcher
 
 URL = "http://127.0.0.1:9/"
 # b decides; x is its taken side, y → y2 its other side; j joins both sides.
 EDGES = [("start", "b"), ("b", "x"), ("b", "y"), ("y", "y2"), ("x", "j"), ("y2", "j")]
-
-
-@pytest.fixture(params=["postgresql", "portable"])
-def store(request: pytest.FixtureRequest, inline_dispatcher: InlineDispatcher) -> Iterator[RunStore]:
-    chosen: RunStore = PostgreSQLStore() if request.param == "postgresql" else PortableStore()
-    previous = set_store(chosen)
-    try:
-        yield chosen
-    finally:
-        set_store(previous)
 
 
 def _run(user: Any) -> Run:

@@ -7,7 +7,6 @@ tests/integration/test_embedded_mode.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,25 +15,11 @@ from django.utils import timezone
 from backend.runs.models import Run, RunEvent, Step
 from backend.runs.services import run_start
 from backend.runs.step_services import descendants_of, step_finish
-from backend.runs.store import Claimed, Finished, RunStore, StepOutcome, set_store
-from backend.runs.store.portable import PortableStore
-from backend.runs.store.postgresql import PostgreSQLStore
+from backend.runs.store import Claimed, Finished, RunStore, StepOutcome
 from tests.support.graphs import edge, http_node, start_node
-from tests.support.inline import InlineDispatcher
 from tests.support.races import second_waits_for_first
 
 URL = "http://127.0.0.1:9/"
-
-
-@pytest.fixture(params=["postgresql", "portable"])
-def store(request: pytest.FixtureRequest, inline_dispatcher: InlineDispatcher) -> Iterator[RunStore]:
-    """The store under test, installed so that run_start and step_services use it too."""
-    chosen: RunStore = PostgreSQLStore() if request.param == "postgresql" else PortableStore()
-    previous = set_store(chosen)
-    try:
-        yield chosen
-    finally:
-        set_store(previous)
 
 
 def _run(user: Any, *edges: tuple[str, str]) -> Run:
