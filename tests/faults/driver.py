@@ -18,6 +18,13 @@ def _graph(url: str, name: str, delay: float) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
+def _delayed(url: str, name: str, seconds: float) -> dict[str, Any]:
+    wait = {"id": "wait", "type": "delay", "config": {"seconds": seconds}}
+    after = {"id": "after", "type": "http", "config": {"method": "GET", "url": f"{url}/step?name={name}"}}
+    edges = [{"id": "e1", "source": "start", "target": "wait"}, {"id": "e2", "source": "wait", "target": "after"}]
+    return {"nodes": [{"id": "start", "type": "start", "config": {}}, wait, after], "edges": edges}
+
+
 def main(argv: list[str]) -> None:
     import django
 
@@ -27,10 +34,11 @@ def main(argv: list[str]) -> None:
     from backend.runs.services import run_start
 
     command = argv[0]
-    if command == "start":
+    if command in ("start", "start-delayed"):
         url, prefix, count, delay = argv[1], argv[2], int(argv[3]), float(argv[4])
         owner, _ = user_get_or_create(username="faults")
-        ids = [str(run_start(owner=owner, graph=_graph(url, f"{prefix}{i}", delay))[0].pk) for i in range(count)]
+        build = _delayed if command == "start-delayed" else _graph
+        ids = [str(run_start(owner=owner, graph=build(url, f"{prefix}{i}", delay))[0].pk) for i in range(count)]
         print(json.dumps(ids))
     elif command == "status":
         steps: dict[str, dict[str, Any]] = {}

@@ -119,3 +119,36 @@ def test_postgres_restart_mid_batch_loses_no_run(deployment: Deployment) -> None
         deployment.postgres.start()
 
     _batch_survives(deployment, "postgres", restart)
+
+
+def test_redis_and_worker_restart_while_runs_wait_in_a_delay(deployment: Deployment) -> None:
+    """The scheduled resumes die with Redis and the worker holding them; the stored resume_at and
+    the reaper still finish every run."""
+    with (
+        serving_target() as target,
+        running_reaper(deployment.env),
+        supervised_worker(concurrency=4, extra_env=deployment.env) as workers,
+    ):
+        run_ids = deployment.driver("start-delayed", target.url, "wait", "5", "3")
+        assert run_ids and len(run_ids) == 5
+
+        def waiting() -> bool:
+            state = deployment.driver("status") or {}
+            return all(state.get(r, {}).get("steps", {}).get("wait", [""])[0] == "waiting" for r in run_ids)
+
+        settle(waiting, timeout=30, interval=0.5)
+        deployment.redis.stop()  # SIGKILL, no persistence: the broker's messages are gone
+        workers[-1].kill()  # and so are the scheduled resumes the worker held
+        time.sleep(1.0)
+        deployment.redis.start()
+        last: dict[str, Any] = {}
+
+        def finished() -> bool:
+            state = deployment.driver("status")
+            if state is not None:
+                last.update({k: v for k, v in state.items() if k in run_ids})
+            return bool(last) and all(last[r]["status"] in TERMINAL for r in run_ids)
+
+        settle(finished, timeout=90, interval=1.0)
+    assert Counter(last[r]["status"] for r in run_ids) == {"succeeded": 5}
+    assert sorted(s.query.get("name") for s in target.seen) == [f"wait{i}" for i in range(5)]
