@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,26 +10,13 @@ from rest_framework.test import APIClient
 
 from backend.workflows.formats import read_import
 from backend.workflows.graph import compile_graph
+from tests.support.examples import example, run_example
 from tests.support.inline import InlineDispatcher
 from tests.support.samples import legacy_document
 from tests.support.stub_server import Reply, SeenRequest, StubServer
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOTION_TOKEN = "secret_notion_test_token_0123456789"
 DATABASE_ID = "5c6a2821-6bb1-4a7e-b6e1-c50111515c3d"
-
-
-def _example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / name).read_text())
-
-
-def _run(api: APIClient, engine: InlineDispatcher, file: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    created = api.post("/v1/workflows", file, format="json")
-    assert created.status_code == 201, created.content
-    started = api.post("/v1/runs", {"workflowId": created.json()["id"], "payload": payload}, format="json")
-    assert started.status_code in (201, 202), started.content
-    engine.drain()
-    return api.get(f"/v1/runs/{started.json()['runId']}").json()
 
 
 def _log_text(doc: dict[str, Any]) -> str:
@@ -38,7 +24,7 @@ def _log_text(doc: dict[str, Any]) -> str:
 
 
 def _notion_file(base_url: str, database_id: str = DATABASE_ID) -> dict[str, Any]:
-    file = _example("notion-automation.json")
+    file = example("notion-automation.json")
     file["nodes"][1]["data"]["config"]["url"] = f"{base_url}/v1/pages"
     file["vars"]["notionDatabaseId"] = database_id
     return file
@@ -75,10 +61,10 @@ def _notion(seen: SeenRequest) -> Reply:
 
 @pytest.mark.parametrize("name", ["slack-notification.json", "notion-automation.json"])
 def test_examples_load_through_the_compiler(name: str) -> None:
-    imported = read_import(_example(name))
+    imported = read_import(example(name))
     plan = compile_graph(imported.graph)
     assert plan["nodes"]
-    text = json.dumps(_example(name))
+    text = json.dumps(example(name))
     assert "Bearer " not in text and "hooks.slack.com" not in text  # credential names only, never a value
 
 
@@ -93,7 +79,7 @@ def test_examples_slack_runs_against_webhook_stand_in(
         ).status_code
         == 201
     )
-    doc = _run(api, engine, _example("slack-notification.json"), {"message": 'Deploy "v2" finished'})
+    doc = run_example(api, engine, example("slack-notification.json"), {"message": 'Deploy "v2" finished'})
     assert doc["status"] == "succeeded", _log_text(doc)
     [request] = stub.requests
     assert request.json() == {"text": 'Deploy "v2" finished'}
@@ -107,7 +93,7 @@ def test_examples_slack_runs_from_operator_env_credential(
     stub.route("POST", "/services/T1/B1/ENVHOOK1", body="ok")
     monkeypatch.setenv("AUTOMATEOS_ENV_CREDENTIALS", "notionToken:NOTION_TOKEN,slackWebhook:SLACK_WEBHOOK")
     monkeypatch.setenv("SLACK_WEBHOOK", f"{stub.url}/services/T1/B1/ENVHOOK1")
-    doc = _run(api, engine, _example("slack-notification.json"), {"message": "from env"})
+    doc = run_example(api, engine, example("slack-notification.json"), {"message": "from env"})
     assert doc["status"] == "succeeded", _log_text(doc)
     assert stub.requests[0].json() == {"text": "from env"}
 
@@ -115,7 +101,7 @@ def test_examples_slack_runs_from_operator_env_credential(
 def test_examples_notion_creates_page(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
-    doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
+    doc = run_example(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
     assert doc["status"] == "succeeded", _log_text(doc)
     sent = stub.requests[0].json()
     assert sent["parent"] == {"database_id": DATABASE_ID}
@@ -133,7 +119,7 @@ def test_examples_notion_bad_token_surfaces_401(api: APIClient, engine: InlineDi
         {"name": "notionToken", "kind": "bearer_token", "value": "secret_wrong_token_000"},
         format="json",
     )
-    doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
+    doc = run_example(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
     assert doc["status"] == "failed"
     logs = _log_text(doc)
     assert "401" in logs and "API token is invalid." in logs
@@ -143,7 +129,9 @@ def test_examples_notion_bad_token_surfaces_401(api: APIClient, engine: InlineDi
 def test_examples_notion_bad_database_surfaces_400(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
-    doc = _run(api, engine, _notion_file(stub.url, "REPLACE_WITH_DATABASE_ID"), {"title": "Launch", "status": "Done"})
+    doc = run_example(
+        api, engine, _notion_file(stub.url, "REPLACE_WITH_DATABASE_ID"), {"title": "Launch", "status": "Done"}
+    )
     assert doc["status"] == "failed"
     logs = _log_text(doc)
     assert "400" in logs and "Could not find database with ID: REPLACE_WITH_DATABASE_ID." in logs
@@ -153,7 +141,7 @@ def test_examples_notion_missing_credential_fails_before_request(
     api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
-    doc = _run(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
+    doc = run_example(api, engine, _notion_file(stub.url), {"title": "Launch", "status": "Done"})
     assert doc["status"] == "failed"
     expected = "credential 'notionToken' not found (node \"Create Notion Page\", field auth.credentialName)"
     assert expected in _log_text(doc) or expected in json.dumps(doc)
@@ -165,7 +153,7 @@ def test_examples_notion_missing_payload_field_names_node_and_field(
 ) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     api.post("/v1/credentials", {"name": "notionToken", "kind": "bearer_token", "value": NOTION_TOKEN}, format="json")
-    doc = _run(api, engine, _notion_file(stub.url), {"status": "Done"})
+    doc = run_example(api, engine, _notion_file(stub.url), {"status": "Done"})
     assert doc["status"] == "failed"
     assert (
         'missing value for {{payload.title}} (node "Create Notion Page", '
@@ -184,7 +172,7 @@ def test_examples_legacy_definition_steps_keep_credentials_and_payload(
         format="json",
     )
     legacy = legacy_document(f"{stub.url}/tasks")
-    doc = _run(api, engine, legacy, {"title": "Write docs"})
+    doc = run_example(api, engine, legacy, {"title": "Write docs"})
     assert doc["status"] == "succeeded", _log_text(doc)
     [request] = stub.requests
     assert request.header("authorization") == "Bearer tasks-secret-0123456789"

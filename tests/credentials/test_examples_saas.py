@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +11,10 @@ from rest_framework.test import APIClient
 from backend.runs.models import RunEvent, Step
 from backend.workflows.formats import read_import
 from backend.workflows.graph import compile_graph
+from tests.support.examples import EXAMPLES, example, run_example
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import Reply, SeenRequest, StubServer
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HOOK = "/services/T0SAAS/B0SAAS/typedHookSecret0123"
 NOTION_TOKEN = "secret_typed_notion_token_0123456789"
 DATABASE_ID = "5c6a2821-6bb1-4a7e-b6e1-c50111515c3d"
@@ -28,19 +27,6 @@ NOTION_PAYLOAD = {
     "estimate": 3,
     "urgent": True,
 }
-
-
-def _example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / name).read_text())
-
-
-def _run(api: APIClient, engine: InlineDispatcher, file: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    created = api.post("/v1/workflows", file, format="json")
-    assert created.status_code == 201, created.content
-    started = api.post("/v1/runs", {"workflowId": created.json()["id"], "payload": payload}, format="json")
-    assert started.status_code in (201, 202), started.content
-    engine.drain()
-    return api.get(f"/v1/runs/{started.json()['runId']}").json()
 
 
 def _stored(doc: dict[str, Any]) -> str:
@@ -56,15 +42,15 @@ def _step(doc: dict[str, Any], node_id: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", ["slack-typed-message.json", "notion-typed-page.json"])
 def test_examples_saas_load_compile_and_are_listed(name: str) -> None:
-    plan = compile_graph(read_import(_example(name)).graph)
+    plan = compile_graph(read_import(example(name)).graph)
     assert [n["kind"] for n in plan["nodes"]] == ["start", "slack" if name.startswith("slack") else "notion_page"]
-    text = json.dumps(_example(name))
+    text = json.dumps(example(name))
     assert "Bearer " not in text and "hooks.slack.com" not in text
     assert f"`{name}`" in (EXAMPLES / "README.md").read_text()
 
 
 def test_examples_saas_notion_automation_is_unchanged() -> None:
-    nodes = _example("notion-automation.json")["nodes"]
+    nodes = example("notion-automation.json")["nodes"]
     assert [n["type"] for n in nodes] == ["start", "http"]
 
 
@@ -85,7 +71,7 @@ def _slack_answer(seen: SeenRequest) -> Reply:
 def test_examples_saas_slack_posts_blocks(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", HOOK, handler=_slack_answer)
     _slack_setup(api, stub)
-    doc = _run(api, engine, _example("slack-typed-message.json"), {"title": "Deploy", "message": 'v2 is "live"'})
+    doc = run_example(api, engine, example("slack-typed-message.json"), {"title": "Deploy", "message": 'v2 is "live"'})
     assert doc["status"] == "succeeded", doc
     [seen] = stub.requests
     sent = seen.json()
@@ -108,7 +94,7 @@ def test_examples_saas_slack_refusal_is_explained(
 ) -> None:
     stub.route("POST", HOOK, status=status, body=code)
     _slack_setup(api, stub)
-    doc = _run(api, engine, _example("slack-typed-message.json"), {"title": "t", "message": "m"})
+    doc = run_example(api, engine, example("slack-typed-message.json"), {"title": "t", "message": "m"})
     assert doc["status"] == "failed"
     error = Step.objects.get(run_id=doc["id"], node_id="slack").error or ""
     assert error.startswith(f'node "Post to Slack": Slack refused the message: {code} ({why}')
@@ -118,7 +104,7 @@ def test_examples_saas_slack_refusal_is_explained(
 def test_examples_saas_slack_missing_credential_fails_before_sending(
     api: APIClient, engine: InlineDispatcher, stub: StubServer
 ) -> None:
-    doc = _run(api, engine, _example("slack-typed-message.json"), {"title": "t", "message": "m"})
+    doc = run_example(api, engine, example("slack-typed-message.json"), {"title": "t", "message": "m"})
     assert doc["status"] == "failed"
     assert "credential 'slackWebhook' not found" in (Step.objects.get(run_id=doc["id"], node_id="slack").error or "")
     assert stub.requests == []
@@ -126,7 +112,7 @@ def test_examples_saas_slack_missing_credential_fails_before_sending(
 
 # -- Notion ------------------------------------------------------------------------------------
 def _notion_file(base_url: str, database: str = DATABASE_ID) -> dict[str, Any]:
-    file = _example("notion-typed-page.json")
+    file = example("notion-typed-page.json")
     file["nodes"][1]["data"]["config"]["api_base"] = base_url
     file["vars"]["notionDatabaseId"] = database
     return file
@@ -158,7 +144,7 @@ def _token(api: APIClient, value: str = NOTION_TOKEN) -> None:
 def test_examples_saas_notion_creates_typed_page(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     _token(api)
-    doc = _run(api, engine, _notion_file(stub.url), NOTION_PAYLOAD)
+    doc = run_example(api, engine, _notion_file(stub.url), NOTION_PAYLOAD)
     assert doc["status"] == "succeeded", doc
     [seen] = stub.requests
     assert seen.json() == {
@@ -184,14 +170,14 @@ def test_examples_saas_notion_takes_the_database_url(
     stub.route("POST", "/v1/pages", handler=_notion)
     _token(api)
     url = f"https://www.notion.so/acme/Tasks-{DATABASE_ID.replace('-', '')}"
-    doc = _run(api, engine, _notion_file(stub.url, url), NOTION_PAYLOAD)
+    doc = run_example(api, engine, _notion_file(stub.url, url), NOTION_PAYLOAD)
     assert doc["status"] == "succeeded", doc
 
 
 def test_examples_saas_notion_unknown_database(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     _token(api)
-    doc = _run(api, engine, _notion_file(stub.url, "REPLACE_WITH_DATABASE_ID"), NOTION_PAYLOAD)
+    doc = run_example(api, engine, _notion_file(stub.url, "REPLACE_WITH_DATABASE_ID"), NOTION_PAYLOAD)
     assert doc["status"] == "failed"
     error = Step.objects.get(run_id=doc["id"], node_id="notion").error or ""
     assert error.startswith(
@@ -203,7 +189,7 @@ def test_examples_saas_notion_unknown_database(api: APIClient, engine: InlineDis
 def test_examples_saas_notion_bad_token(api: APIClient, engine: InlineDispatcher, stub: StubServer) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     _token(api, "secret_wrong_typed_token_000")
-    doc = _run(api, engine, _notion_file(stub.url), NOTION_PAYLOAD)
+    doc = run_example(api, engine, _notion_file(stub.url), NOTION_PAYLOAD)
     assert doc["status"] == "failed"
     assert "Notion: unauthorized: API token is invalid." in (
         Step.objects.get(run_id=doc["id"], node_id="notion").error or ""
@@ -216,7 +202,7 @@ def test_examples_saas_notion_bad_value_names_node_and_field(
 ) -> None:
     stub.route("POST", "/v1/pages", handler=_notion)
     _token(api)
-    doc = _run(api, engine, _notion_file(stub.url), {**NOTION_PAYLOAD, "estimate": "abc"})
+    doc = run_example(api, engine, _notion_file(stub.url), {**NOTION_PAYLOAD, "estimate": "abc"})
     assert doc["status"] == "failed"
     assert Step.objects.get(run_id=doc["id"], node_id="notion").error == (
         'node "Create Notion Page": invalid Notion config: properties[3].value: "abc" is not a number'
@@ -234,7 +220,7 @@ def test_examples_saas_notion_rate_limited_then_created(
     )
     stub.route("POST", "/v1/pages", replies=[limited, Reply(handler=_notion)])
     _token(api)
-    doc = _run(api, engine, _notion_file(stub.url), NOTION_PAYLOAD)
+    doc = run_example(api, engine, _notion_file(stub.url), NOTION_PAYLOAD)
     assert doc["status"] == "succeeded", doc
     first, second = stub.requests
     assert second.at - first.at >= 0.9

@@ -49,6 +49,19 @@ class Deployment:
             return None  # the database may be restarting: the caller polls again
         return json.loads(done.stdout.strip().splitlines()[-1])
 
+    def settle_runs(self, run_ids: list[str], *, timeout: float) -> dict[str, Any]:
+        """Poll until every run is terminal; the last state seen of each."""
+        last: dict[str, Any] = {}
+
+        def finished() -> bool:
+            state = self.driver("status")
+            if state is not None:
+                last.update({k: v for k, v in state.items() if k in run_ids})
+            return bool(last) and all(last[r]["status"] in TERMINAL for r in run_ids)
+
+        settle(finished, timeout=timeout, interval=1.0)
+        return last
+
 
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
@@ -80,15 +93,7 @@ def _batch_survives(deployment: Deployment, prefix: str, restart: Callable[[], N
         down = time.monotonic()
         restart()
         outage = time.monotonic() - down
-        last: dict[str, Any] = {}
-
-        def finished() -> bool:
-            state = deployment.driver("status")
-            if state is not None:
-                last.update({k: v for k, v in state.items() if k in run_ids})
-            return bool(last) and all(last[r]["status"] in TERMINAL for r in run_ids)
-
-        settle(finished, timeout=120, interval=1.0)
+        last = deployment.settle_runs(run_ids, timeout=120)
         elapsed = time.monotonic() - began
     outcomes = Counter(last.get(r, {}).get("status", "unknown") for r in run_ids)
     lost = RUNS - sum(outcomes[s] for s in TERMINAL)
@@ -141,14 +146,6 @@ def test_redis_and_worker_restart_while_runs_wait_in_a_delay(deployment: Deploym
         workers[-1].kill()  # and so are the scheduled resumes the worker held
         time.sleep(1.0)
         deployment.redis.start()
-        last: dict[str, Any] = {}
-
-        def finished() -> bool:
-            state = deployment.driver("status")
-            if state is not None:
-                last.update({k: v for k, v in state.items() if k in run_ids})
-            return bool(last) and all(last[r]["status"] in TERMINAL for r in run_ids)
-
-        settle(finished, timeout=90, interval=1.0)
+        last = deployment.settle_runs(run_ids, timeout=90)
     assert Counter(last[r]["status"] for r in run_ids) == {"succeeded": 5}
     assert sorted(s.query.get("name") for s in target.seen) == [f"wait{i}" for i in range(5)]
