@@ -206,3 +206,19 @@ test("run_cancelled settles a still-running step as cancelled; a later real even
   assert.equal(state.steps.slow.status, "succeeded");
   assert.equal(state.steps.slow.durationMs, 310);
 });
+
+test("fromDocument: a step read before its success event takes the status of the later event", () => {
+  const events = successfulRun();
+  const state = fromDocument({
+    id: "r3",
+    status: "running",
+    steps: [
+      { nodeId: "start", name: "Start", status: "succeeded" },
+      { nodeId: "ping", name: "Ping", status: "running" },
+      { nodeId: "post", name: "Post", status: "queued" },
+    ],
+    logs: events.slice(0, 7),
+    lastSeq: 7,
+  });
+  assert.deepEqual(stepStatuses(state), { start: "succeeded", ping: "succeeded", post: "succeeded" });
+});

@@ -53,12 +53,14 @@ export function initialState({ runId = null, steps = [] } = {}) {
 export function fromDocument(doc) {
   let state = initialState({ runId: doc.id ?? doc.runId ?? null });
   const docSeq = doc.lastSeq ?? 0;
+  // The server reads the steps before the events, so a step's stored status may be older than the
+  // document's last event: it ranks below every event, and the events in `logs` settle it.
   for (const step of doc.steps ?? []) {
     state = withStep(state, step.nodeId, {
       name: step.name,
       kind: step.kind,
       status: step.status,
-      statusSeq: docSeq,
+      statusSeq: 0,
       durationMs: step.durationMs ?? null,
       startedAt: step.startedAt ?? null,
       finishedAt: step.finishedAt ?? null,
