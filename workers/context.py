@@ -177,10 +177,12 @@ def prepare_node(
     log: LogFn,
     env_credentials: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
+    trigger: Mapping[str, Any] | None = None,
 ) -> PreparedNode:
     """`node` is one entry of the compiled plan: {id, kind, label, config, deps, next}.
 
     `upstream` maps node id -> that step's stored output (templates see it as steps.<id>.output).
+    `trigger` is what started the run (templates see it as trigger.<key>).
     `env_credentials`/`environ` default to AUTOMATEOS_ENV_CREDENTIALS and os.environ (tests pass their own).
     """
     label = node.get("label") or node["id"]
@@ -202,7 +204,8 @@ def prepare_node(
         except CredentialLookupError as exc:
             raise fail(str(exc), _AUTH_FIELD) from None
 
-    scope = Scope(payload=payload, vars=variables, steps=upstream, get_credential=source.secret_value)
+    trigger = trigger or {}
+    scope = Scope(payload=payload, vars=variables, steps=upstream, trigger=trigger, get_credential=source.secret_value)
     try:
         config = render_config(raw_config, scope)
     except TemplateError as exc:
@@ -230,6 +233,6 @@ def prepare_node(
     redactor = Redactor([*source.redaction_forms(), *_literal_header_secrets(config)])
     ctx.redact = redactor.redact_text
     # Condition operands: values, one placeholder at a time; no credentials (a comparison would leak them).
-    operands = Scope(payload=payload, vars=variables, steps=upstream)
+    operands = Scope(payload=payload, vars=variables, steps=upstream, trigger=trigger)
     ctx.resolve = lambda text: render_operand(text, operands)
     return PreparedNode(context=ctx, redactor=redactor)

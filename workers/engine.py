@@ -143,6 +143,7 @@ def _run_node(claim: Claim, logs: list[EventDraft], watch: Watch) -> tuple[Redac
             node={"id": step.node_id, "kind": step.kind, "label": step.label, "config": step.config},
             payload=run.payload,
             variables=run.variables,
+            trigger=run.trigger_data,
             upstream=_upstream(claim),
             limits=limits,
             idempotency_key=_idempotency_key(run_id=str(run.pk), node_id=step.node_id),

@@ -17,7 +17,7 @@ _CREDENTIAL = re.compile(rf"""^getCredential\(\s*(?:'({_CREDENTIAL_NAME})'|"({_C
 # Segments are identifiers, node ids (dashes allowed) or list indexes; nothing else is syntax.
 _SEGMENT = r"[A-Za-z0-9_$-]+"
 _PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
-ROOTS = frozenset({"payload", "vars", "steps"})
+ROOTS = frozenset({"payload", "vars", "steps", "trigger"})
 NAME_FIELDS = frozenset({"auth"})  # config keys copied as written: names, not templates
 # Conditions (branch, switch): templates too, but the executor resolves each operand itself through
 # NodeContext.resolve, so a value is only ever a value and never becomes part of the expression text.
@@ -67,6 +67,7 @@ class Scope:
     payload: Mapping[str, Any] = field(default_factory=dict)
     vars: Mapping[str, Any] = field(default_factory=dict)
     steps: Mapping[str, Any] = field(default_factory=dict)  # node id -> that step's output
+    trigger: Mapping[str, Any] = field(default_factory=dict)  # what started the run (webhook headers, …)
     get_credential: Callable[[str], str] | None = None
 
 
@@ -84,7 +85,7 @@ def parse_expression(inner: str) -> Expression:
             # Roots are a closed set: a typo such as `paylaod.title` must not read as a variable.
             raise TemplateError(
                 f"unknown root {path[0]!r} in {{{{{text}}}}}: write {{{{vars.{text}}}}} for a workflow variable "
-                "(roots: payload, vars, steps, getCredential('name'))"
+                "(roots: payload, vars, steps, trigger, getCredential('name'))"
             )
         path = ("vars", *path)  # bare `{{x}}` is a workflow variable
     return Expression(source=f"{{{{{text}}}}}", path=path)
@@ -129,7 +130,7 @@ def _evaluate(expr: Expression, scope: Scope, *, lenient: bool = False) -> Any:
                 return MISSING
             raise TemplateError(f"missing value for {expr.source}: {rest[0]!r} is not an upstream step of this node")
     else:
-        current = scope.payload if root == "payload" else scope.vars
+        current = {"payload": scope.payload, "vars": scope.vars, "trigger": scope.trigger}[root]
     for segment in rest:
         current = _step(current, segment)
         if current is _MISSING:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from backend.core.limits import IDEMPOTENCY_KEY_MAX, NODE_ID_MAX, NODE_LABEL_MAX, TRIGGER_MAX
-from backend.runs.states import RunStatus, StepStatus
+from backend.runs.states import RunStatus, RunTrigger, StepStatus
 
 
 class Run(models.Model):
@@ -19,7 +19,12 @@ class Run(models.Model):
         "workflows.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    trigger = models.CharField(max_length=TRIGGER_MAX, default="api")
+    trigger = models.CharField(max_length=TRIGGER_MAX, choices=RunTrigger.choices, default=RunTrigger.API)
+    # What the trigger knew (a webhook's headers and query, a tick's time, the failed run): templates
+    # read it as {{trigger.x}}.
+    trigger_data = models.JSONField(default=dict, blank=True)
+    # The workflow's version number the run was started from; null for a graph posted directly.
+    workflow_version = models.PositiveIntegerField(null=True, blank=True)
     # What the run was started with, frozen: later edits of the workflow never change a run.
     graph = models.JSONField(default=dict)
     plan = models.JSONField(default=dict)

@@ -49,6 +49,7 @@ def run_start(
     idempotency_key: str | None = None,
     request_id: str = "",
     trigger: str = "api",
+    trigger_data: Mapping[str, Any] | None = None,
     vault_holder: str | None = None,
 ) -> tuple[Run, bool]:
     """Compile and store a run with its steps; enqueue the ready steps after commit.
@@ -86,6 +87,7 @@ def run_start(
             fingerprint=fingerprint,
             request_id=request_id,
             trigger=trigger,
+            trigger_data=dict(trigger_data or {}),
             vault_grant=grant_id,
         )
     except IntegrityError:
@@ -111,6 +113,7 @@ def _store_run(
     fingerprint: str,
     request_id: str,
     trigger: str,
+    trigger_data: dict[str, Any] | None = None,
     vault_grant: Any = None,
 ) -> Run:
     now = timezone.now()
@@ -130,6 +133,7 @@ def _store_run(
         request_hash=fingerprint,
         request_id=request_id,
         trigger=trigger,
+        trigger_data=trigger_data or {},
         vault_grant=vault_grant,
         status=RunStatus.SUCCEEDED if finished else RunStatus.QUEUED,
         steps_remaining=remaining,

@@ -13,6 +13,22 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class RunTrigger(models.TextChoices):
+    """What started a run: a person in the builder, an API client, a webhook, a schedule tick, another
+    run's failure, or a rerun of an earlier run."""
+
+    MANUAL = "manual"
+    API = "api"
+    WEBHOOK = "webhook"
+    SCHEDULE = "schedule"
+    FAILURE_HOOK = "failure_hook"
+    RERUN = "rerun"
+
+
+# The triggers a client may name when it starts a run itself; the others are set by the server.
+CLIENT_TRIGGERS = (RunTrigger.MANUAL, RunTrigger.API)
+
+
 class StepStatus(models.TextChoices):
     QUEUED = "queued"
     RUNNING = "running"

@@ -65,7 +65,7 @@ def signed_in(user: Any) -> Client:
 def test_security_headers_on_every_web_page(signed_in: Client, user: Any) -> None:
     graph = {"nodes": [start_node()], "edges": []}
     workflow = workflow_create(owner=user, name="Headers", graph=graph)
-    run, _ = run_start(owner=user, graph=graph, idempotency_key=None, trigger="test")
+    run, _ = run_start(owner=user, graph=graph, idempotency_key=None, trigger="manual")
     args = {
         "<uuid:workflow_id>": str(workflow.pk),
         "<uuid:run_id>": str(run.pk),

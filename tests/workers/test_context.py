@@ -260,3 +260,10 @@ def test_prepare_node_gives_a_resolver_for_condition_operands(user: Any) -> None
     assert repr(ctx.resolve("{{payload.absent}}")) == "MISSING"
     with pytest.raises(TemplateError, match="credentials are not available"):
         ctx.resolve("{{getCredential('notionToken')}}")
+
+
+@pytest.mark.django_db
+def test_prepare_node_renders_trigger_values(user: Any) -> None:
+    node = _node({"method": "GET", "url": "https://example.test/{{trigger.query.ref}}"})
+    prepared = _prepare(user, node, trigger={"query": {"ref": "main"}})
+    assert prepared.context.config["url"] == "https://example.test/main"

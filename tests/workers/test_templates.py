@@ -31,6 +31,7 @@ SCOPE = Scope(
     payload={"title": "Hello", "n": 3, "ok": True, "none": None, "obj": {"a": [1, {"b": "x"}]}, "quote": 'say "hi"'},
     vars={"notionDatabaseId": "db-1", "count": 2, "nested": {"k": "v"}},
     steps={"fetch-1": {"status": 200, "body": {"items": [{"id": "i0"}, {"id": "i1"}], "name": "N"}}},
+    trigger={"headers": {"x-github-event": "push"}, "query": {"ref": "main"}},
     get_credential=_get_credential,
 )
 
@@ -39,6 +40,8 @@ SCOPE = Scope(
     ("template", "expected"),
     [
         ("{{payload.title}}", "Hello"),
+        ("{{trigger.headers.x-github-event}}", "push"),
+        ("{{trigger.query.ref}}", "main"),
         ("{{ payload.title }}", "Hello"),
         ("{{payload.n}}", 3),
         ("{{payload.ok}}", True),

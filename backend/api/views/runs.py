@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.holders import request_owner, vault_holder
+from backend.accounts.models import ApiToken
 from backend.api.validation import expect_fields, int_param
 from backend.core.errors import ValidationFailed
-from backend.core.limits import IDEMPOTENCY_KEY_MAX, TRIGGER_MAX, text_problem
+from backend.core.limits import IDEMPOTENCY_KEY_MAX, text_problem
 from backend.runs import documents, selectors
 from backend.runs.services import run_cancel, run_start
-from backend.runs.states import RunStatus
+from backend.runs.states import CLIENT_TRIGGERS, RunStatus, RunTrigger
 
 
 class RunPagination(PageNumberPagination):
@@ -46,13 +47,19 @@ def _start_args(data: Any) -> dict[str, Any]:
     }
 
 
-def _trigger(value: Any) -> str:
+def _trigger(value: Any) -> str | None:
+    """None lets the view choose from the caller; a client may name only the triggers it can be."""
     if value in (None, ""):
-        return "api"
-    problem = text_problem(value, max_chars=TRIGGER_MAX)
-    if problem:
-        raise ValidationFailed(f"`trigger` {problem}", details={"trigger": [problem]})
+        return None
+    if value not in CLIENT_TRIGGERS:
+        allowed = [str(t) for t in CLIENT_TRIGGERS]
+        raise ValidationFailed(f"`trigger` must be one of {', '.join(allowed)}", details={"trigger": allowed})
     return str(value)
+
+
+def default_trigger(request: Request) -> str:
+    """A run started from a signed-in browser session is manual; one started with a token is an API run."""
+    return RunTrigger.API if isinstance(getattr(request, "auth", None), ApiToken) else RunTrigger.MANUAL
 
 
 def _uuid(value: Any) -> Any:
@@ -70,12 +77,14 @@ class RunListApi(APIView):
         problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
         if problem:
             raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
+        args = _start_args(request.data)
+        args["trigger"] = args["trigger"] or default_trigger(request)
         run, created = run_start(
             owner=request_owner(request),
             idempotency_key=key,
             request_id=getattr(request._request, "request_id", ""),
             vault_holder=vault_holder(request),
-            **_start_args(request.data),
+            **args,
         )
         body = {"runId": str(run.pk), "id": str(run.pk), "status": run.status}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -18,7 +18,9 @@ from backend.runs.store.base import Claimed, Closed, Finished, StepOutcome, skip
 from backend.runs.store.common import CommonStore
 
 # What a node reads of its run (never the plan, which grows with the graph).
-_CLAIM_RUN_FIELDS = ("id", "owner_id", "workflow_id", "status", "payload", "variables", "event_seq", "started_at")
+_CLAIM_RUN_FIELDS = (
+    "id", "owner_id", "workflow_id", "status", "payload", "variables", "trigger_data", "event_seq", "started_at",
+)  # fmt: skip
 
 
 class PortableStore(CommonStore):

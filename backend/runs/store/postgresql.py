@@ -47,13 +47,14 @@ class PostgreSQLStore(CommonStore):
             return None
         width = len(queries.STEP_COLUMNS)
         step = from_row(Step, rows[0][:width])
-        run_id, owner_id, workflow_id, status, payload, variables, event_seq, started_at = rows[0][width:]
+        run_id, owner_id, workflow_id, status, payload, variables, trigger_data, event_seq, started_at = rows[0][width:]
         if run_id is None:
             self.cancel_claimed(step=step, now=now)
             return None
         run = Run(
             id=run_id, owner_id=owner_id, workflow_id=workflow_id, status=status, payload=json.loads(payload),
-            variables=json.loads(variables), event_seq=event_seq, started_at=started_at,
+            variables=json.loads(variables), trigger_data=json.loads(trigger_data), event_seq=event_seq,
+            started_at=started_at,
         )  # fmt: skip
         return Claimed(step=step, run=run)
 

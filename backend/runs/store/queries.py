@@ -23,11 +23,12 @@ _RUN = Run._meta.db_table
 _EVENT = RunEvent._meta.db_table
 STEP_COLUMNS = [f.column for f in Step._meta.concrete_fields]
 RUN_COLUMNS = [
-    "id", "owner_id", "workflow_id", "status", "trigger", "graph", "plan", "variables", "payload",
+    "id", "owner_id", "workflow_id", "status", "trigger", "trigger_data", "workflow_version", "graph", "plan",
+    "variables", "payload",
     "idempotency_key", "request_hash", "request_id", "error", "event_seq", "steps_remaining", "steps_failed",
     "vault_grant", "created_at", "updated_at", "started_at", "finished_at",
 ]  # fmt: skip
-JSON_COLUMNS = {"graph", "plan", "variables", "payload"}
+JSON_COLUMNS = {"graph", "plan", "variables", "payload", "trigger_data"}
 
 # A status compared as an expression no index covers (the `status__guard` lookup's form): each
 # guarded row is reached through its key, and PostgreSQL re-checks the expression after waiting on
@@ -97,7 +98,7 @@ WITH s AS (
 ), r AS (
   UPDATE {_RUN} SET status = 'running', started_at = COALESCE(started_at, %(now)s), event_seq = event_seq + 1
   WHERE id = (SELECT run_id FROM s) AND {_ACTIVE}
-  RETURNING id, owner_id, workflow_id, status, payload, variables, event_seq, started_at
+  RETURNING id, owner_id, workflow_id, status, payload, variables, trigger_data, event_seq, started_at
 ), e AS (
   INSERT INTO {_EVENT} (run_id, seq, ts, level, node_id, type, message, data)
   SELECT r.id, r.event_seq, %(now)s, 'info', s.node_id, 'step_started',
@@ -105,7 +106,8 @@ WITH s AS (
   FROM r, s
 )
 SELECT {", ".join(f"s.{c}" for c in STEP_COLUMNS)},
-       r.id, r.owner_id, r.workflow_id, r.status, r.payload::text, r.variables::text, r.event_seq, r.started_at
+       r.id, r.owner_id, r.workflow_id, r.status, r.payload::text, r.variables::text, r.trigger_data::text,
+       r.event_seq, r.started_at
 FROM s LEFT JOIN r ON true
 """,  # noqa: S608 - identifiers come from our own models
 )

@@ -81,6 +81,13 @@ def test_store_claim_then_finish_fans_out_to_the_successors(user: Any, store: Ru
     _assert_event_log_whole(run)
 
 
+def test_store_claim_carries_what_started_the_run(user: Any, store: RunStore) -> None:
+    graph = {"nodes": [start_node(), http_node("a", URL)], "edges": [edge("start", "a")]}
+    run, _ = run_start(owner=user, graph=graph, trigger="webhook", trigger_data={"query": {"ref": "main"}})
+    (a,) = _claimed(store, run, "a")
+    assert a.run.trigger_data == {"query": {"ref": "main"}}
+
+
 def test_store_join_is_ready_once_after_both_parents(user: Any, store: RunStore) -> None:
     run = _run(user, ("start", "a"), ("start", "b"), ("a", "j"), ("b", "j"))
     a, b = _claimed(store, run, "a", "b")
