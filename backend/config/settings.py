@@ -69,12 +69,16 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "channels",
+    "django_celery_beat",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "backend.core",
     "backend.accounts",
     "backend.workflows",
     "backend.credentials",
     "backend.runs",
     "backend.events",
+    "backend.triggers",
     "backend.api",
     "backend.web",
 ]
@@ -199,6 +203,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "backend.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 # --- Browser clients on other origins -------------------------------------------------------

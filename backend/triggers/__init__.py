@@ -1,0 +1,1 @@
+"""Triggers that start a saved workflow without a person: webhooks and schedules."""
