@@ -32,6 +32,7 @@ from workers.context import PreparationError, prepare_node
 from workers.executors.base import ERROR_OUTPUT, EngineLimits, NodeFailure, NodeWait
 from workers.executors.registry import SPECS, executor_for
 from workers.redaction import Redactor
+from workers.retry import retry_at
 from workers.watch import WATCHER, Watch
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ def _execute(step_id: int) -> None:
         return  # fenced off (see Watcher._fence): the reaper re-queues this step
     outcome.logs = [_redact_draft(d, redactor) for d in unflushed]
     outcome.error = outcome.error.replace("\x00", "\ufffd")
+    if outcome.status == StepStatus.FAILED:
+        outcome = _retry_later(claim, outcome)
     try:
         _finish(claim, outcome)
     except DataError as exc:
@@ -81,6 +84,24 @@ def _execute(step_id: int) -> None:
         name = claim.step.label or claim.step.node_id
         error = f'node "{name}": its result could not be stored ({type(exc).__name__})'
         _finish(claim, Outcome(status=StepStatus.FAILED, error=error))
+
+
+def _retry_later(claim: Claim, outcome: Outcome) -> Outcome:
+    """A failed attempt that has retries left parks the step until its retry is due."""
+    step, now = claim.step, _now()
+    due = retry_at(kind=step.kind, config=step.config or {}, attempt=claim.attempt, now=now)
+    if due is None:
+        return outcome
+    wait = (due - now).total_seconds()
+    note = EventDraft(
+        type="log",
+        level="warn",
+        node_id=step.node_id,
+        message=f"{step.label or step.node_id} attempt {claim.attempt} failed: {outcome.error}; retrying in {wait:g}s",
+        data={"attempt": claim.attempt},
+        ts=now,
+    )
+    return Outcome(status=StepStatus.WAITING, resume_at=due, logs=[*outcome.logs, note])
 
 
 def _finish(claim: Claim, outcome: Outcome) -> None:

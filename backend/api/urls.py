@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backend.api.views import credentials, node_types, runs, tokens, vault, workflows
+from backend.api.views import conditions, credentials, node_types, runs, tokens, vault, workflows
 
 urlpatterns = [
     path("workflows", workflows.WorkflowListApi.as_view(), name="workflow-list"),
     path("workflows/<uuid:workflow_id>", workflows.WorkflowDetailApi.as_view(), name="workflow-detail"),
     path("workflows/<uuid:workflow_id>/export", workflows.WorkflowExportApi.as_view(), name="workflow-export"),
     path("node-types", node_types.NodeTypeListApi.as_view(), name="node-type-list"),
+    path("conditions/convert", conditions.ConditionConvertApi.as_view(), name="condition-convert"),
     path("runs", runs.RunListApi.as_view(), name="run-list"),
     path("runs/<uuid:run_id>", runs.RunDetailApi.as_view(), name="run-detail"),
     path("runs/<uuid:run_id>/events", runs.RunEventListApi.as_view(), name="run-events"),

@@ -99,14 +99,28 @@ def test_condition_editor_rows_and_text(page: Page) -> None:
             {"left": "{{payload.tag}}", "op": "not_empty", "type": "auto"},
         ],
     }
+    # a rule typed "number" has no text form: the toggle keeps the rows and says why
+    toggle = page.get_by_label("Condition: edit as text")
+    toggle.click()
+    expect(page.locator("#inspector .field__error").filter(has_text="Kept as rows")).to_contain_text("typed number")
+    expect(toggle).not_to_be_checked()
     page.get_by_role("button", name="Remove rule 1").click()
     assert [r["left"] for r in _config(saved(page), "branch-1")["condition"]["rules"]] == ["{{payload.tag}}"]
 
-    # the text toggle edits the condition as text; a text condition opens in text mode
-    page.get_by_label("Condition: edit as text").check()
+    # the text toggle converts the rows to text, and text back to rows
+    toggle.click()
+    expect(page.get_by_label("Condition as text")).to_have_value("{{payload.tag}} not empty")
     text = '{{payload.amount}} > 100 and {{payload.tag}} contains "vip"'
     page.get_by_label("Condition as text").fill(text)
     assert _config(saved(page), "branch-1")["condition"] == text
+    toggle.click()
+    expect(page.locator('[name="condition.rules.1.right"]')).to_have_value("vip")
+    assert _config(saved(page), "branch-1")["condition"]["rules"][0] == {
+        "left": "{{payload.amount}}", "op": "gt", "right": 100, "type": "auto",
+    }  # fmt: skip
+    toggle.click()
+    expect(page.get_by_label("Condition as text")).to_have_value(text)
+    # a text condition opens in text mode
     node(page, "http-1").click()
     node(page, "branch-1").click()
     expect(page.get_by_label("Condition as text")).to_be_visible()

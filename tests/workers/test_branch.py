@@ -90,5 +90,5 @@ def test_branch_spec_and_schema() -> None:
     assert canonical_kind("branch") == "branch" and isinstance(executor_for("branch"), BranchExecutor)
     schema = BranchConfig.model_json_schema()
     assert schema["required"] == ["condition"]
-    assert set(schema["properties"]) == {"condition", "on_error", "note"}
+    assert set(schema["properties"]) == {"condition", "on_error", "note", "retries", "retry_backoff_s"}
     assert schema["properties"]["condition"]["x-widget"] == "condition"

@@ -139,5 +139,15 @@ def test_transform_spec_and_schema() -> None:
     assert (spec.kind, spec.label, spec.inline, spec.outputs) == ("transform", "Transform (set fields)", False, ())
     assert canonical_kind("transform") == "transform" and isinstance(executor_for("transform"), TransformExecutor)
     properties = TransformConfig.model_json_schema()["properties"]
-    assert set(properties) == {"source", "keep", "drop", "rename", "set", "on_error", "note"}
+    assert set(properties) == {
+        "source",
+        "keep",
+        "drop",
+        "rename",
+        "set",
+        "on_error",
+        "note",
+        "retries",
+        "retry_backoff_s",
+    }
     assert properties["keep"]["anyOf"][0]["enum"] == ["all", "none"]

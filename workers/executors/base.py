@@ -25,6 +25,26 @@ class NodeSettings(BaseModel):
     note: str | None = Field(default=None, max_length=500, title="Note", description="Shown on the canvas.")
 
 
+# The longest wait between two attempts a node may ask the engine for.
+MAX_RETRY_WAIT_S = 24 * 3600
+
+
+class RetrySettings(NodeSettings):
+    """Retries the engine makes for a kind without its own retry loop: a failed attempt parks the step
+    (no worker held) and it runs again after the wait. The I/O kinds retry inside their transfer."""
+
+    retries: int = Field(
+        default=0, ge=0, le=10, title="Retries", description="Extra attempts after the node fails, each after a wait."
+    )
+    retry_backoff_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=3600,
+        title="Retry wait (seconds)",
+        description="Wait before the first retry; doubles each time. No worker is held while waiting.",
+    )
+
+
 LogFn = Callable[[str, str, Mapping[str, Any]], None]
 
 

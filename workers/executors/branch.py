@@ -8,11 +8,11 @@ from pydantic import ConfigDict, Field
 
 from workers.conditions import Condition
 from workers.conditions.schema import CONDITION_WIDGET
-from workers.executors.base import NodeContext, NodeResult, NodeSettings, NodeSpec
+from workers.executors.base import NodeContext, NodeResult, NodeSpec, RetrySettings
 from workers.executors.conditional import holds, read_config
 
 
-class BranchConfig(NodeSettings):
+class BranchConfig(RetrySettings):
     model_config = ConfigDict(extra="forbid", title="Branch (if/else)")
 
     condition: Condition = Field(

@@ -6,10 +6,10 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
-from workers.executors.base import NodeContext, NodeResult, NodeSettings, NodeSpec
+from workers.executors.base import NodeContext, NodeResult, NodeSpec, RetrySettings
 
 
-class MergeConfig(NodeSettings):
+class MergeConfig(RetrySettings):
     model_config = ConfigDict(extra="forbid", title="Merge")
 
     mode: Literal["all", "first"] = Field(

@@ -71,6 +71,8 @@ class SlackConfig(NodeSettings):
         '{{getCredential(\'slackWebhook\')}} (or {"credentialName": "slackWebhook"}). '
         "Never the URL itself: it is a secret.",
         examples=["{{getCredential('slackWebhook')}}"],
+        # The inspector draws a picker of the user's secret_text credentials that writes this template.
+        json_schema_extra={"x-widget": "credential-template", "x-credential-kind": "secret_text"},
     )
     text: str = Field(
         min_length=1,

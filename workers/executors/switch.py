@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from workers.conditions import Condition
 from workers.conditions.schema import CONDITION_WIDGET
-from workers.executors.base import NodeContext, NodeResult, NodeSettings, NodeSpec
+from workers.executors.base import NodeContext, NodeResult, NodeSpec, RetrySettings
 from workers.executors.conditional import holds, read_config
 
 DEFAULT_OUTPUT = "default"
@@ -38,7 +38,7 @@ class SwitchCase(BaseModel):
         return value
 
 
-class SwitchConfig(NodeSettings):
+class SwitchConfig(RetrySettings):
     model_config = ConfigDict(extra="forbid", title="Switch")
 
     cases: list[SwitchCase] = Field(min_length=1, max_length=MAX_CASES, title="Cases")

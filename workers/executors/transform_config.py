@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from workers.executors.base import NodeSettings
+from workers.executors.base import RetrySettings
 from workers.templates import PLACEHOLDER
 
 MAX_PATH_CHARS = 200
@@ -74,7 +74,7 @@ class SetField(BaseModel):
     )
 
 
-class TransformConfig(NodeSettings):
+class TransformConfig(RetrySettings):
     model_config = ConfigDict(extra="forbid", title="Transform (set fields)")
 
     source: Any = Field(

@@ -4,8 +4,9 @@
 // or a group `{match: "all"|"any", rules: [...], negate}`. The rows edit one group of rules (a lone
 // rule shows as a group of one and is written back as a group); a nested group among the rules is
 // kept as it is, shown as one row that can only be removed. The "Text" toggle switches to a text
-// area (a text value opens in it); each mode keeps its last value while the form is open.
+// area (a text value opens in it) and converts the condition to the other form.
 
+import { api } from "../lib/api.js";
 import { h } from "../lib/dom.js";
 import { fieldWrap } from "./fields.js";
 
@@ -47,6 +48,12 @@ export function cleanRule(rule) {
   return out;
 }
 
+/** The condition in the other form ("text" or "rules"), as the engine reads it; throws with the reason. */
+export async function convertCondition(condition, to) {
+  const answer = await api("/v1/conditions/convert", { method: "POST", body: { condition, to } });
+  return answer.condition;
+}
+
 /**
  * The condition field `key`; `set(key, value)` records an edit (undefined drops it).
  * @param {{id: string, key: string, title: string, hint?: string, value: any, required?: boolean, set: Function}} options
@@ -73,10 +80,11 @@ export function conditionEditor({ id, key, title, hint = "", value, required = f
   f.wrap.querySelector(".field__label").after(h("label", { class: "cond__toggle" }, toggle, " Text"));
 
   // `step`: adding or removing a rule, or switching modes, is an undo step of its own.
+  const currentRows = () => ({ ...group, rules: group.rules.map((r) => (isGroup(r) ? r : cleanRule(r))) });
   const emit = (step = false) => {
     const opts = { step };
     if (textMode) return set(key, text === "" && !required ? undefined : text, opts);
-    set(key, { ...group, rules: group.rules.map((r) => (isGroup(r) ? r : cleanRule(r))) }, opts);
+    set(key, currentRows(), opts);
   };
   const showMode = () => {
     rowsView.hidden = textMode;
@@ -131,8 +139,29 @@ export function conditionEditor({ id, key, title, hint = "", value, required = f
     text = area.value;
     emit();
   });
-  toggle.addEventListener("change", () => {
-    textMode = toggle.checked;
+  // Switching modes carries the condition across (the server's grammar converts it); what the other
+  // form cannot say keeps the current mode and says why.
+  toggle.addEventListener("change", async () => {
+    const wanted = toggle.checked;
+    toggle.disabled = true;
+    try {
+      if (wanted && group.rules.length) {
+        text = await convertCondition(currentRows(), "text");
+        area.value = text;
+      } else if (!wanted && text.trim()) {
+        const rows = asGroup(await convertCondition(text, "rules"));
+        Object.assign(group, rows);
+        match.value = group.match;
+        draw();
+      }
+      f.setError(null);
+      textMode = wanted;
+    } catch (err) {
+      toggle.checked = !wanted;
+      f.setError(`Kept as ${wanted ? "rows" : "text"}: ${err.message}`);
+    } finally {
+      toggle.disabled = false;
+    }
     showMode();
     emit(true);
   });

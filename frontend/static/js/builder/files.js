@@ -86,8 +86,8 @@ export function fileActions(app) {
     }
   }
 
-  async function createCredential(name = "") {
-    const created = await newCredentialDialog({ name });
+  async function createCredential(name = "", kind = undefined) {
+    const created = await newCredentialDialog({ name, kind });
     if (!created) return null;
     await loadCredentials();
     if (!store.credentials.some((c) => c.name === created.name)) store.credentials.push(created);

@@ -39,7 +39,7 @@ export class Inspector {
     this.serverProblems = {};
     this.fieldContext = {
       credentials: () => this.hooks.credentials(),
-      onNewCredential: (name) => this.hooks.onNewCredential(name),
+      onNewCredential: (name, kind) => this.hooks.onNewCredential(name, kind),
       rerender: () => this.render(),
     };
   }

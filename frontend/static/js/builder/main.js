@@ -48,7 +48,7 @@ function init() {
     onLabel: (id, label) => app.commit(G.setNodeLabel(store.state, id, label), { key: `${id}.label`, source: "inspector" }),
     onMeta: (patch, key) => app.commit(G.setMeta(store.state, patch), { key, source: "inspector" }),
     onVars: (vars) => app.commit(G.setVars(store.state, vars), { key: "vars", source: "inspector" }),
-    onNewCredential: (name) => app.createCredential(name),
+    onNewCredential: (name, kind) => app.createCredential(name, kind),
     onDelete: () => app.deleteSelection(),
     onDuplicate: () => app.duplicateSelection(),
   });

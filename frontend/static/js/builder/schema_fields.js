@@ -2,6 +2,7 @@
 
 import { h } from "../lib/dom.js";
 import { conditionEditor } from "./condition_editor.js";
+import { credentialTemplatePicker } from "./credential_field.js";
 import { fieldWrap, jsonProblem, kvEditor, nextFieldId } from "./fields.js";
 import { isUrlLike } from "./io_config.js";
 import { listEditor } from "./list_editor.js";
@@ -39,6 +40,7 @@ export function fieldFor(ctx, key, prop, value, required, set) {
   const title = prop.title || key;
   const hint = prop.description || "";
   if (prop["x-widget"] === "condition") return conditionEditor({ id, key, title, hint, value, required, set });
+  if (prop["x-widget"] === "credential-template") return credentialTemplatePicker(ctx, { id, key, title, prop, value, set });
   if (prop.type === "array") {
     const resolve = (schema) => resolveSchema(schema, ctx.root || {});
     return listEditor(ctx, { id, key, title, hint, prop, value, required, set, fieldFor, resolve });
