@@ -411,6 +411,11 @@ AUTOMATEOS = {
     "RUN_PAGE_SIZE": env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50),
     # A passphrase vault's unlock lasts this long after the last run that used it.
     "VAULT_UNLOCK_MINUTES": env.float("AUTOMATEOS_VAULT_UNLOCK_MINUTES", default=30.0),
+    # Retention: the reaper deletes runs finished longer ago than this (0 keeps every run), with their
+    # steps and events, RETENTION_BATCH runs per transaction, at most every RETENTION_INTERVAL_S.
+    "RUN_RETENTION_DAYS": env.float("AUTOMATEOS_RUN_RETENTION_DAYS", default=30.0),
+    "RETENTION_BATCH": env.int("AUTOMATEOS_RETENTION_BATCH", default=500),
+    "RETENTION_INTERVAL_S": env.float("AUTOMATEOS_RETENTION_INTERVAL_S", default=3600.0),
 }
 
 # Set to INFO to see every task a worker receives and finishes.

@@ -1,5 +1,5 @@
 """Recovery of runs the queue let down: lost workers, lost messages, runs past their deadline;
-and the removal of expired vault unlocks.
+and the removal of expired vault unlocks and of runs past their retention.
 
 The database is the source of truth, so each check is a query for rows in a state that should
 not last, and each repair is a guarded state change of the run store, as the engine's own are.
@@ -8,6 +8,7 @@ not last, and each repair is a guarded state change of the run store, as the eng
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ from backend.credentials.passphrase_services import vault_purge_expired
 from backend.events.publisher import poke_on_commit
 from backend.runs.dispatch import enqueue_steps_on_commit
 from backend.runs.models import Run, Step
+from backend.runs.retention import retention_cutoff, runs_prune
 from backend.runs.states import RUN_ACTIVE, StepStatus
 from backend.runs.step_services import Claim, Outcome, descendants_of, run_close, step_finish, step_resume
 from backend.runs.store import get_store
@@ -41,6 +43,7 @@ class SweepReport:
     finished: int = 0
     expired_unlocks: int = 0
     resumed: int = 0
+    pruned: int = 0
 
     def any(self) -> bool:
         return any(vars(self).values())
@@ -60,7 +63,33 @@ def sweep() -> SweepReport:
     report.finished = _phase("finished runs", _close_finished_runs, 0)
     report.resumed = _phase("due waiting steps", partial(_resume_due_steps, now), 0)
     report.expired_unlocks = _phase("expired vault unlocks", vault_purge_expired, 0)
+    report.pruned = _phase("retention", partial(_prune_old_runs, time.monotonic()), 0)
     return report
+
+
+@dataclass
+class _RetentionClock:
+    """When this reaper process last pruned: retention runs once an interval, not every sweep."""
+
+    last: float | None = None
+
+
+_RETENTION = _RetentionClock()
+# One sweep spends at most this long deleting, so the recovery checks keep their pace on a big backlog.
+_RETENTION_BUDGET_S = 10.0
+
+
+def _prune_old_runs(now_monotonic: float) -> int:
+    conf = settings.AUTOMATEOS
+    cutoff = retention_cutoff()
+    last = _RETENTION.last
+    if cutoff is None or (last is not None and now_monotonic - last < conf["RETENTION_INTERVAL_S"]):
+        return 0
+    report = runs_prune(finished_before=cutoff, batch=conf["RETENTION_BATCH"], budget_s=_RETENTION_BUDGET_S)
+    # A sweep that ran out of budget leaves the clock alone, so the next sweep goes on with the backlog.
+    if not report.batches or report.batches[-1] < conf["RETENTION_BATCH"]:
+        _RETENTION.last = now_monotonic
+    return report.deleted
 
 
 def _phase(name: str, check: Callable[[], T], failed: T) -> T:

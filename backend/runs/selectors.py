@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from backend.core.errors import NotFound
 from backend.core.types import Owner, Uuid
 from backend.runs.models import Run, RunEvent, Step
+from backend.runs.states import RUN_TERMINAL
 
 
 def run_get(*, user: Owner, run_id: Uuid) -> Run:
@@ -39,3 +40,13 @@ def run_events(*, run: Run, after: int = 0, limit: int | None = None) -> list[Ru
 def run_vault_grant(*, run_id: Uuid) -> Any:
     """The vault unlock a run carries (None when it started without one)."""
     return Run.objects.filter(pk=run_id).values_list("vault_grant", flat=True).first()
+
+
+def prunable_run_ids(*, owner_id: int, finished_before: Any, limit: int) -> list[Any]:
+    """Up to `limit` of the owner's runs that ended before that moment, oldest first (what retention
+    deletes). Per owner, so run_owner_status_created serves it: an index of its own on finished_at
+    would be maintained by every run's close. A run ends after it starts, so created_at bounds it too."""
+    ended = Run.objects.filter(
+        owner_id=owner_id, status__in=RUN_TERMINAL, created_at__lt=finished_before, finished_at__lt=finished_before
+    )
+    return list(ended.order_by("created_at").values_list("pk", flat=True)[:limit])

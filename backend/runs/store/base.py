@@ -129,6 +129,11 @@ class RunStore(Protocol):
         """Active run → failed, its queued steps cancelled; the run_failed event's seq, or None."""
         ...
 
+    def delete_runs(self, *, run_ids: Sequence[Uuid]) -> int:
+        """Finished runs → gone, with their events and steps, in one transaction; the runs deleted.
+        An active run among them is kept (the guard), so retention can never cut a run short."""
+        ...
+
 
 def skipped_drafts(outcome: StepOutcome, skipped: Sequence[str]) -> list[EventDraft]:
     """One step_skipped event per node the failure or cancel of `outcome` skipped."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 from backend.core.timefmt import elapsed_ms
 from backend.core.types import Uuid
 from backend.events.publisher import EventDraft
-from backend.runs.models import Run, Step
+from backend.runs.models import Run, RunEvent, Step
 from backend.runs.states import RUN_ACTIVE, RunStatus, StepStatus
 from backend.runs.store.base import Closed, Finished
 from backend.runs.store.branching import BranchingFinish
@@ -169,3 +169,19 @@ class CommonStore(BranchingFinish):
             self.steps().filter(run_id=run_id, status__in=_NOT_STARTED).update(status=StepStatus.CANCELLED)
             draft = EventDraft(type="run_failed", level="error", message=f"run failed: {error}")
             return self.append_events(run_id=run_id, drafts=[draft])
+
+    def delete_runs(self, *, run_ids: Sequence[Uuid]) -> int:
+        with self.atomic():
+            # Lock the finished ones first: a run cannot become active again, and a row locked here
+            # cannot be read half-deleted by a concurrent cancel or close.
+            doomed = list(
+                self.runs().select_for_update().filter(pk__in=run_ids).exclude(status__in=RUN_ACTIVE)
+                .values_list("pk", flat=True)
+            )  # fmt: skip
+            if not doomed:
+                return 0
+            # Children first, each one DELETE (no signals, no further cascades), so the run delete finds none.
+            RunEvent.objects.using(self.using).filter(run_id__in=doomed).delete()
+            self.steps().filter(run_id__in=doomed).delete()
+            deleted, _ = self.runs().filter(pk__in=doomed).delete()
+            return len(doomed) if deleted else 0
