@@ -12,6 +12,9 @@ from backend.runs.services import run_start
 from tests.support.graphs import edge, start_node
 from tests.support.inline import InlineDispatcher
 
+# Each flow runs on both run stores (PostgreSQL statements, and the portable ORM one).
+pytestmark = pytest.mark.usefixtures("store")
+
 
 def _node(node_id: str, kind: str, **config: Any) -> dict[str, Any]:
     return {"id": node_id, "type": kind, "config": config}

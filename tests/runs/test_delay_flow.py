@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from backend.runs.models import Run, RunEvent, Step
@@ -14,6 +15,9 @@ from backend.runs.step_services import step_resume
 from tests.support.graphs import chain, http_node, start_node
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import StubServer
+
+# Each flow runs on both run stores (PostgreSQL statements, and the portable ORM one).
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def _delayed(user: Any, url: str, seconds: float = 3600) -> Run:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from backend.runs.models import Step
 from backend.runs.services import run_start
 from tests.support.graphs import edge, http_node, start_node
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import StubServer
+
+# Each flow runs on both run stores (PostgreSQL statements, and the portable ORM one).
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def test_merge_flow_outputs_each_input_under_its_node_id(

@@ -12,6 +12,9 @@ from tests.support.graphs import http_node, start_node
 from tests.support.inline import InlineDispatcher
 from tests.support.stub_server import StubServer
 
+# Each flow runs on both run stores (PostgreSQL statements, and the portable ORM one).
+pytestmark = pytest.mark.usefixtures("store")
+
 
 def _graph(url: str, on_error: str, *, error_edge: bool = False) -> dict[str, Any]:
     call = http_node("call", f"{url}/call", retries=0, on_error=on_error)

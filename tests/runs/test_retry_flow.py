@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from backend.runs.models import RunEvent, Step
 from backend.runs.services import run_start
 from backend.runs.step_services import step_resume
 from tests.support.graphs import edge, start_node
 from tests.support.inline import InlineDispatcher
+
+# Each flow runs on both run stores (PostgreSQL statements, and the portable ORM one).
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def _graph(**settings: Any) -> dict[str, Any]:
