@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +14,8 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.holders import request_owner, vault_holder
+from backend.api import shapes
+from backend.api.schema import errors, ok
 from backend.api.throttling import VaultRateThrottle
 from backend.api.validation import expect_fields
 from backend.core.errors import ValidationFailed
@@ -21,6 +24,14 @@ from backend.credentials import passphrase_services as services
 from backend.credentials.selectors import vault_status
 
 RESET_CONFIRMATION = "delete my protected credentials"
+TAGS = ["vault"]
+STATUS_EXAMPLE = {
+    "passphraseSet": True,
+    "unlocked": True,
+    "unlockedUntil": "2026-12-05T21:11:07.123Z",
+    "protectedCredentials": 2,
+}
+_STATUS = ok(shapes.VaultStatusSerializer, STATUS_EXAMPLE)
 
 
 def _status(request: Request) -> Response:
@@ -37,12 +48,20 @@ class _VaultApi(APIView):
 
 @method_decorator(never_cache, name="dispatch")
 class VaultApi(_VaultApi):
+    @extend_schema(summary="The vault passphrase's state", tags=TAGS, responses={200: _STATUS, **errors()})
     def get(self, request: Request) -> Response:
         return _status(request)
 
 
 @method_decorator(never_cache, name="dispatch")
 class VaultPassphraseApi(_VaultApi):
+    @extend_schema(
+        summary="Set or change the vault passphrase",
+        tags=TAGS,
+        request=shapes.VaultPassphraseSerializer,
+        examples=[OpenApiExample("set", value={"passphrase": "correct horse battery staple"}, request_only=True)],
+        responses={200: _STATUS, **errors(400, 409, 413)},
+    )
     def put(self, request: Request) -> Response:
         """Set the passphrase, or change it (then `currentPassphrase` is required)."""
         body = expect_fields(request.data, allowed={"passphrase", "currentPassphrase"}, required={"passphrase"})
@@ -54,6 +73,13 @@ class VaultPassphraseApi(_VaultApi):
         )
         return _status(request)
 
+    @extend_schema(
+        summary="Remove the vault passphrase",
+        description="Protected credentials go back under the server's keys.",
+        tags=TAGS,
+        request=shapes.VaultCurrentSerializer,
+        responses={200: _STATUS, **errors(400, 409, 413)},
+    )
     def delete(self, request: Request) -> Response:
         body = expect_fields(request.data, allowed={"currentPassphrase"}, required={"currentPassphrase"})
         services.passphrase_remove(user=request_owner(request), current=body["currentPassphrase"])
@@ -62,6 +88,12 @@ class VaultPassphraseApi(_VaultApi):
 
 @method_decorator(never_cache, name="dispatch")
 class VaultUnlockApi(_VaultApi):
+    @extend_schema(
+        summary="Unlock the vault for this session or token",
+        tags=TAGS,
+        request=shapes.VaultUnlockSerializer,
+        responses={200: _STATUS, **errors(400, 409, 413)},
+    )
     def post(self, request: Request) -> Response:
         body = expect_fields(request.data, allowed={"passphrase"}, required={"passphrase"})
         services.vault_unlock(user=request_owner(request), value=body["passphrase"], holder=vault_holder(request))
@@ -70,6 +102,9 @@ class VaultUnlockApi(_VaultApi):
 
 @method_decorator(never_cache, name="dispatch")
 class VaultLockApi(APIView):
+    @extend_schema(
+        summary="Lock the vault (end every unlock)", tags=TAGS, request=None, responses={200: _STATUS, **errors()}
+    )
     def post(self, request: Request) -> Response:
         services.vault_lock(user=request_owner(request))
         return _status(request)
@@ -77,6 +112,13 @@ class VaultLockApi(APIView):
 
 @method_decorator(never_cache, name="dispatch")
 class VaultResetApi(APIView):
+    @extend_schema(
+        summary="Forgotten passphrase: delete the protected credentials and the passphrase",
+        tags=TAGS,
+        request=shapes.VaultResetSerializer,
+        examples=[OpenApiExample("confirm", value={"confirm": RESET_CONFIRMATION}, request_only=True)],
+        responses={200: ok(shapes.VaultResetDoneSerializer, {"deletedCredentials": 2}), **errors(400, 413)},
+    )
     def post(self, request: Request) -> Response:
         body: dict[str, Any] = expect_fields(request.data, allowed={"confirm"}, required={"confirm"})
         if body["confirm"] != RESET_CONFIRMATION:
