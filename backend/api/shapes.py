@@ -208,7 +208,7 @@ class VaultResetSerializer(Base):
 
 
 class VaultResetDoneSerializer(Base):
-    deletedCredentials = serializers.IntegerField()
+    deletedCredentials = serializers.ListField(child=serializers.CharField(), help_text="their names")
 
 
 class NodeTypeSerializer(Base):

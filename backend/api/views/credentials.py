@@ -29,7 +29,7 @@ TAGS = ["credentials"]
 EXAMPLE = {
     "id": "9d1e6f2a-3b4c-4d5e-8f90-a1b2c3d4e5f6",
     "name": "notionToken",
-    "kind": "bearer",
+    "kind": "bearer_token",
     "options": {},
     "maskedValue": "secr…7f3a",
     "protected": False,
@@ -93,7 +93,7 @@ class CredentialListApi(APIView):
         request=shapes.CredentialCreateSerializer,
         examples=[
             OpenApiExample(
-                "bearer", value={"name": "notionToken", "kind": "bearer", "value": "secret_…"}, request_only=True
+                "bearer", value={"name": "notionToken", "kind": "bearer_token", "value": "secret_…"}, request_only=True
             )
         ],
         responses={201: ok(shapes.CredentialSerializer, EXAMPLE, status=201), **errors(400, 409, 413, 423)},

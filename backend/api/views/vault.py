@@ -117,7 +117,10 @@ class VaultResetApi(APIView):
         tags=TAGS,
         request=shapes.VaultResetSerializer,
         examples=[OpenApiExample("confirm", value={"confirm": RESET_CONFIRMATION}, request_only=True)],
-        responses={200: ok(shapes.VaultResetDoneSerializer, {"deletedCredentials": 2}), **errors(400, 413)},
+        responses={
+            200: ok(shapes.VaultResetDoneSerializer, {"deletedCredentials": ["notionToken"]}),
+            **errors(400, 409, 413),
+        },
     )
     def post(self, request: Request) -> Response:
         body: dict[str, Any] = expect_fields(request.data, allowed={"confirm"}, required={"confirm"})
