@@ -18,6 +18,7 @@ from backend.api.validation import int_param
 from backend.core.errors import NotFound, ValidationFailed
 
 PAGE_SIZE_ALIAS = "pageSize"  # the prototype's spelling, kept so its clients keep working
+_POSITIVE = {"type": "integer", "minimum": 1}
 
 
 class ApiPagination(PageNumberPagination):
@@ -73,9 +74,9 @@ def list_parameters(orderings: Sequence[str]) -> list[OpenApiParameter]:
     default, most = settings.AUTOMATEOS["API_PAGE_SIZE"], settings.AUTOMATEOS["API_MAX_PAGE_SIZE"]
     size = f"items per page (default {default}, at most {most})"
     return [
-        OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number; past the last page: 404"),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description=size),
-        OpenApiParameter(PAGE_SIZE_ALIAS, OpenApiTypes.INT, description="alias of page_size"),
+        OpenApiParameter("page", _POSITIVE, description="1-based page number; past the last page: 404"),
+        OpenApiParameter("page_size", _POSITIVE, description=size),
+        OpenApiParameter(PAGE_SIZE_ALIAS, _POSITIVE, description="alias of page_size"),
         OpenApiParameter(
             "ordering", OpenApiTypes.STR, enum=list(orderings), description=f"sort order (default {orderings[0]})"
         ),
