@@ -14,6 +14,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -57,7 +58,11 @@ def in_test_transaction() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-def test_openapi_every_operation_answers_as_its_schema_says(user: Any, in_test_transaction: None) -> None:
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_openapi_every_operation_answers_as_its_schema_says(
+    mode: GenerationMode, user: Any, in_test_transaction: None
+) -> None:
+    """Positive: input the schema allows. Negative: input it forbids, which must be a documented 4xx."""
     schema = schemathesis.openapi.from_wsgi("/v1/schema/?format=json", application)
     for make in OWNED.values():
         make(user, {})  # the owner has one of everything before any call
@@ -72,7 +77,7 @@ def test_openapi_every_operation_answers_as_its_schema_says(user: Any, in_test_t
     for operation in operations:
 
         @EXAMPLES
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(generation_mode=mode))
         def call(case: Any) -> None:
             # Every other call names an object the user owns (made fresh: a DELETE may have taken the
             # last one); the others keep the generated id, which must be a documented 404.
@@ -90,6 +95,8 @@ def test_openapi_every_operation_answers_as_its_schema_says(user: Any, in_test_t
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
     assert set(answered) == {op.label for op in operations}
+    if mode is GenerationMode.NEGATIVE:
+        return
     # Calls reach the views, not only the authentication: most operations also answered a success.
     succeeded = {label for label, codes in answered.items() if any(200 <= code < 300 for code in codes)}
     assert len(succeeded) >= len(operations) * 2 // 3, answered

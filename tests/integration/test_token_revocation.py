@@ -22,6 +22,9 @@ def test_token_revocation_is_refused_by_every_web_process_at_once(user: Any, tmp
     with serving_web(child_env(), tmp_path / "a.log") as first, serving_web(child_env(), tmp_path / "b.log") as second:
         for base in (first, second):
             assert httpx.get(f"{base}/v1/workflows", headers=bearer).status_code == 200  # warm in both
+        # The served (ASGI) app answers the public schema and Swagger UI too.
+        assert httpx.get(f"{first}/v1/schema/?format=json").json()["openapi"].startswith("3.")
+        assert httpx.get(f"{first}/v1/docs/").status_code == 200
         revoked = httpx.delete(f"{first}/v1/tokens/{token.pk}", headers={"Authorization": f"Bearer {admin_raw}"})
         assert revoked.status_code == 204
         for base in (second, first):
