@@ -11,6 +11,7 @@ import yaml
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.support.owned import owned_path
 from tests.support.routes import UNOWNED, v1_routes
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,23 @@ def test_swagger_ui_is_served_from_the_app_without_inline_code() -> None:
     script = APIClient().get("/v1/docs/?script=")
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
     assert "/v1/schema/" in script.content.decode()
+
+
+@pytest.mark.usefixtures("discard_dispatch")
+def test_openapi_request_bodies_are_enforced_as_documented(schema: dict[str, Any], api: APIClient, user: Any) -> None:
+    """Each documented body: a field it does not list is refused, and so is a body missing one it requires."""
+    components = schema["components"]["schemas"]
+    for path, method, op in _operations(schema):
+        content = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if not content:
+            continue
+        body_schema = components[content["schema"]["$ref"].rsplit("/", 1)[-1]]
+        url = owned_path(path, user)
+        unknown = api.generic(method.upper(), url, json.dumps({"zzUnknown": 1}), content_type="application/json")
+        assert unknown.status_code == 400, (method, path, unknown.content)
+        assert "zzUnknown" in unknown.json()["error"]["details"], (method, path)
+        required = body_schema.get("required", [])
+        if required:
+            empty = api.generic(method.upper(), url, "{}", content_type="application/json")
+            assert empty.status_code == 400, (method, path)
+            assert set(required) <= set(empty.json()["error"]["details"]), (method, path, empty.json())

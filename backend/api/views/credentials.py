@@ -23,8 +23,9 @@ from backend.credentials.models import Credential
 from backend.credentials.selectors import CREDENTIAL_ORDERINGS, credential_get, credential_list
 from backend.credentials.services import credential_create, credential_delete, credential_update
 
-_CREATE_FIELDS = frozenset({"name", "kind", "value", "options"})
-_PATCH_FIELDS = frozenset({"name", "value", "options"})
+# The fields the schema documents are the ones accepted (values are checked by the services).
+_CREATE_FIELDS = frozenset(shapes.CredentialCreateSerializer().fields)
+_PATCH_FIELDS = frozenset(shapes.CredentialPatchSerializer().fields)
 TAGS = ["credentials"]
 EXAMPLE = {
     "id": "9d1e6f2a-3b4c-4d5e-8f90-a1b2c3d4e5f6",

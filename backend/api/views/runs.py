@@ -17,7 +17,7 @@ from backend.accounts.models import ApiToken
 from backend.api import shapes
 from backend.api.listing import list_parameters, ordering_param, paginated
 from backend.api.schema import errors, ok, page_example, page_of
-from backend.api.validation import expect_fields, int_param
+from backend.api.validation import expect_body, int_param
 from backend.core.errors import ValidationFailed
 from backend.core.limits import IDEMPOTENCY_KEY_MAX, text_problem
 from backend.runs import documents, selectors
@@ -58,7 +58,7 @@ _LIST_PARAMETERS = [
 
 
 def _start_args(data: Any) -> dict[str, Any]:
-    body = expect_fields(data, allowed={"graph", "workflowId", "payload", "trigger"})
+    body = expect_body(data, shapes.RunStartSerializer)
     if ("graph" in body) == ("workflowId" in body):
         raise ValidationFailed(
             "give exactly one of `graph` or `workflowId`", details={"graph": ["exactly one of graph/workflowId"]}

@@ -17,7 +17,7 @@ from backend.accounts.services import token_create, token_revoke
 from backend.api import shapes
 from backend.api.listing import list_parameters, ordering_param, paginated
 from backend.api.schema import errors, ok, page_example, page_of
-from backend.api.validation import expect_fields
+from backend.api.validation import expect_body
 from backend.core.timefmt import iso_ms
 
 TAGS = ["tokens"]
@@ -69,7 +69,7 @@ class TokenListApi(APIView):
     )
     def post(self, request: Request) -> Response:
         # Not `request.data or {}`: an empty list, null, 0 or "" is a wrong body, not a missing one.
-        body = expect_fields(request.data, allowed={"name"})
+        body = expect_body(request.data, shapes.TokenCreateSerializer)
         token, raw = token_create(user=request_owner(request), name=body.get("name", "api"))
         return Response({**_token_doc(token), "token": raw}, status=status.HTTP_201_CREATED)
 

@@ -17,7 +17,7 @@ from backend.accounts.holders import request_owner, vault_holder
 from backend.api import shapes
 from backend.api.schema import errors, ok
 from backend.api.throttling import VaultRateThrottle
-from backend.api.validation import expect_fields
+from backend.api.validation import expect_body
 from backend.core.errors import ValidationFailed
 from backend.core.timefmt import iso_ms
 from backend.credentials import passphrase_services as services
@@ -64,7 +64,7 @@ class VaultPassphraseApi(_VaultApi):
     )
     def put(self, request: Request) -> Response:
         """Set the passphrase, or change it (then `currentPassphrase` is required)."""
-        body = expect_fields(request.data, allowed={"passphrase", "currentPassphrase"}, required={"passphrase"})
+        body = expect_body(request.data, shapes.VaultPassphraseSerializer)
         services.passphrase_put(
             user=request_owner(request),
             new=body["passphrase"],
@@ -81,7 +81,7 @@ class VaultPassphraseApi(_VaultApi):
         responses={200: _STATUS, **errors(400, 409, 413)},
     )
     def delete(self, request: Request) -> Response:
-        body = expect_fields(request.data, allowed={"currentPassphrase"}, required={"currentPassphrase"})
+        body = expect_body(request.data, shapes.VaultCurrentSerializer)
         services.passphrase_remove(user=request_owner(request), current=body["currentPassphrase"])
         return _status(request)
 
@@ -95,7 +95,7 @@ class VaultUnlockApi(_VaultApi):
         responses={200: _STATUS, **errors(400, 409, 413)},
     )
     def post(self, request: Request) -> Response:
-        body = expect_fields(request.data, allowed={"passphrase"}, required={"passphrase"})
+        body = expect_body(request.data, shapes.VaultUnlockSerializer)
         services.vault_unlock(user=request_owner(request), value=body["passphrase"], holder=vault_holder(request))
         return _status(request)
 
@@ -123,7 +123,7 @@ class VaultResetApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        body: dict[str, Any] = expect_fields(request.data, allowed={"confirm"}, required={"confirm"})
+        body: dict[str, Any] = expect_body(request.data, shapes.VaultResetSerializer)
         if body["confirm"] != RESET_CONFIRMATION:
             raise ValidationFailed(
                 f"confirm: must be {RESET_CONFIRMATION!r}; the protected credentials are deleted",

@@ -18,7 +18,7 @@ from backend.accounts.holders import request_owner
 from backend.api import shapes
 from backend.api.listing import list_parameters, ordering_param, paginated
 from backend.api.schema import errors, ok, page_example, page_of
-from backend.api.validation import expect_fields
+from backend.api.validation import expect_body
 from backend.core.errors import ValidationFailed
 from backend.core.timefmt import iso_ms
 from backend.workflows.export import export_filename, to_builder_file
@@ -27,7 +27,6 @@ from backend.workflows.models import Workflow
 from backend.workflows.selectors import WORKFLOW_ORDERINGS, workflow_get, workflow_list
 from backend.workflows.services import workflow_create, workflow_delete, workflow_update
 
-_FIELDS = frozenset({"name", "graph", "description", "vars"})
 TAGS = ["workflows"]
 _GRAPH = {
     "nodes": [
@@ -93,7 +92,7 @@ def _fields_from_body(data: Any, *, partial: bool, creating: bool = False) -> di
     """Service keyword arguments from `{name, graph, description?, vars?}`, a builder file or a legacy file."""
     if is_builder_file(data) or is_legacy(data):
         return _imported_fields(data, creating=creating)
-    body = expect_fields(data, allowed=_FIELDS, required=frozenset() if partial else frozenset({"name", "graph"}))
+    body = expect_body(data, shapes.WorkflowPatchSerializer if partial else shapes.WorkflowWriteSerializer)
     fields: dict[str, Any] = {key: body[key] for key in ("name", "description") if key in body}
     if "graph" in body:
         if not isinstance(body["graph"], dict):
