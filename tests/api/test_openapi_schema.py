@@ -57,8 +57,16 @@ def test_openapi_schema_declares_bearer_and_session_security(schema: dict[str, A
         "description": "an API token: `Authorization: Bearer aos_…`",
     }
     assert schemes["sessionAuth"]["in"] == "cookie"
+    secured = [(path, method) for path, method, op in _operations(schema) if _signed_in(op)]
+    assert len(secured) >= 20
     for path, method, op in _operations(schema):
-        assert {"bearerAuth": []} in op["security"] and {"sessionAuth": []} in op["security"], (path, method)
+        if _signed_in(op):
+            assert {"sessionAuth": []} in op["security"], (path, method)
+
+
+def _signed_in(op: dict[str, Any]) -> bool:
+    """An operation that needs a sign-in (a public one, such as a webhook receiver, declares no scheme)."""
+    return {"bearerAuth": []} in op.get("security", [])
 
 
 def test_openapi_every_operation_has_summary_tags_examples_and_error_envelope(schema: dict[str, Any]) -> None:
@@ -68,7 +76,9 @@ def test_openapi_every_operation_has_summary_tags_examples_and_error_envelope(sc
         where = f"{method.upper()} {path}"
         assert op.get("summary") and op.get("tags"), where
         responses = op["responses"]
-        assert {"401", "429"} <= set(responses), where
+        assert "429" in responses, where
+        if _signed_in(op):
+            assert "401" in responses, where
         for code, response in responses.items():
             if code == "204":
                 continue

@@ -19,6 +19,12 @@ class Route:
     params: dict[str, str]  # name → converter (uuid, int, str, …)
     view: Any
 
+    @property
+    def public(self) -> bool:
+        """Served without a sign-in (AllowAny): not scoped to a user, so outside the isolation matrix."""
+        view_class = getattr(self.view, "view_class", None) or getattr(self.view, "cls", None)
+        return any(getattr(p, "__name__", "") == "AllowAny" for p in getattr(view_class, "permission_classes", []))
+
     def methods(self) -> list[str]:
         """The HTTP methods its view answers, OPTIONS and HEAD aside."""
         view_class = getattr(self.view, "view_class", None) or getattr(self.view, "cls", None)
