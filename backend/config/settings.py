@@ -429,8 +429,9 @@ AUTOMATEOS = {
     "QUEUED_REPUBLISH_S": env.float("AUTOMATEOS_QUEUED_REPUBLISH_S", default=60.0),
     "MAX_RUN_DURATION_S": env.float("AUTOMATEOS_MAX_RUN_DURATION_S", default=24 * 3600.0),
     "REAPER_INTERVAL_S": env.float("AUTOMATEOS_REAPER_INTERVAL_S", default=5.0),
-    # Every /v1 list: items per page when the client names none, and the most it may ask for.
-    "API_PAGE_SIZE": env.int("AUTOMATEOS_API_PAGE_SIZE", default=50),
+    # Every /v1 list: items per page when the client names none, and the most it may ask for
+    # (AUTOMATEOS_RUN_PAGE_SIZE, its name when only the runs list had pages, is still read).
+    "API_PAGE_SIZE": env.int("AUTOMATEOS_API_PAGE_SIZE", default=env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50)),
     "API_MAX_PAGE_SIZE": env.int("AUTOMATEOS_API_MAX_PAGE_SIZE", default=200),
     # A passphrase vault's unlock lasts this long after the last run that used it.
     "VAULT_UNLOCK_MINUTES": env.float("AUTOMATEOS_VAULT_UNLOCK_MINUTES", default=30.0),
