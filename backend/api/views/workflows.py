@@ -48,7 +48,21 @@ DOCUMENT_EXAMPLE = {
     "name": "Ping team",
     "description": "",
     "vars": {"channel": "#ops"},
-    "graph": {"nodes": ["…"], "edges": ["…"], "meta": {"name": "Ping team", "version": 1}, "vars": {"channel": "#ops"}},
+    "graph": {
+        "nodes": [
+            {"id": "start", "type": "start", "position": {"x": 40, "y": 60}, "data": {"config": {}}},
+            {
+                "id": "ping",
+                "type": "http",
+                "position": {"x": 260, "y": 60},
+                "data": {"config": {"method": "GET", "url": "https://example.com/"}},
+            },
+        ],
+        "edges": [{"id": "e-start-ping", "source": "start", "target": "ping"}],
+        "meta": {"name": "Ping team", "version": 1, "exportedAt": "2026-12-05T20:41:07.123Z"},
+        "metadata": {},
+        "vars": {"channel": "#ops"},
+    },
     **_WHEN,
 }
 _WRITE_EXAMPLE = OpenApiExample(
