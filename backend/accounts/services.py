@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import ApiToken
@@ -81,7 +82,13 @@ def _token_statement() -> Statement:
 
 
 def token_revoke(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    tokens_revoke(tokens=ApiToken.objects.filter(pk=token.pk))
+
+
+def tokens_revoke(*, tokens: QuerySet[ApiToken]) -> int:
+    """Revoke every live token of `tokens`; returns how many were live. Each request looks its token up
+    in the database (no cache anywhere), so the next request with one of them is a 401 in every process."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def user_get_or_create(*, username: str) -> tuple[Any, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backend.api.views import conditions, credentials, node_types, runs, tokens, vault, workflows
+from backend.api.views import conditions, credentials, docs, node_types, runs, tokens, vault, workflows
 
 urlpatterns = [
     path("workflows", workflows.WorkflowListApi.as_view(), name="workflow-list"),
@@ -24,4 +24,7 @@ urlpatterns = [
     path("vault/lock", vault.VaultLockApi.as_view(), name="vault-lock"),
     path("vault/reset", vault.VaultResetApi.as_view(), name="vault-reset"),
     path("tokens", tokens.TokenListApi.as_view(), name="token-list"),
+    path("tokens/<int:token_id>", tokens.TokenDetailApi.as_view(), name="token-detail"),
+    path("schema/", docs.SchemaApi.as_view(), name="schema"),
+    path("docs/", docs.SwaggerDocs.as_view(url_name="schema"), name="docs"),
 ]

@@ -1,4 +1,4 @@
-"""Small request-shape checks shared by the API views: unknown fields, integer parameters."""
+"""Small request-shape checks shared by the API views: bodies against their documented shape, integer parameters."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from rest_framework import serializers
+
 from backend.core.errors import ValidationFailed
+
+
+def expect_body(data: Any, shape: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+    """The body as a dict with only the fields `shape` declares and every one it requires. `shape` is
+    the serializer the OpenAPI schema documents the body with, so the schema's `properties` and
+    `required` are what is enforced; the values' own checks stay in the services, whose messages never
+    quote a secret back."""
+    fields = shape().fields
+    required = frozenset(name for name, field in fields.items() if field.required)
+    return expect_fields(data, allowed=frozenset(fields), required=required)
 
 
 def expect_fields(data: Any, *, allowed: AbstractSet[str], required: AbstractSet[str] = frozenset()) -> dict[str, Any]:

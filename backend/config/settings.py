@@ -206,6 +206,27 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
+# OpenAPI schema (/v1/schema/) and Swagger UI (/v1/docs/), both public and served offline.
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "AutomateOS API",
+    "DESCRIPTION": "Workflows, runs, credentials and tokens. Every error is "
+    '`{"error": {"code", "message", "details"}}`; lists take `page`, `page_size` and `ordering` (docs/api.md).',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/v1",
+    # /healthz is for load balancers (and answers 503 by design), not part of the API.
+    "PREPROCESSING_HOOKS": ["backend.api.schema.only_v1"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "backend.runs.states.RunStatus.choices",
+        "RunTriggerEnum": "backend.runs.states.RunTrigger.choices",
+        "ClientTriggerEnum": "backend.api.shapes.CLIENT_TRIGGER_VALUES",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # --- Browser clients on other origins -------------------------------------------------------
 # Front ends served elsewhere (another port counts) may call /v1/ with these request headers and
 # read X-Request-ID; preflights are answered by the CORS middleware, before any authentication.
@@ -408,7 +429,10 @@ AUTOMATEOS = {
     "QUEUED_REPUBLISH_S": env.float("AUTOMATEOS_QUEUED_REPUBLISH_S", default=60.0),
     "MAX_RUN_DURATION_S": env.float("AUTOMATEOS_MAX_RUN_DURATION_S", default=24 * 3600.0),
     "REAPER_INTERVAL_S": env.float("AUTOMATEOS_REAPER_INTERVAL_S", default=5.0),
-    "RUN_PAGE_SIZE": env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50),
+    # Every /v1 list: items per page when the client names none, and the most it may ask for
+    # (AUTOMATEOS_RUN_PAGE_SIZE, its name when only the runs list had pages, is still read).
+    "API_PAGE_SIZE": env.int("AUTOMATEOS_API_PAGE_SIZE", default=env.int("AUTOMATEOS_RUN_PAGE_SIZE", default=50)),
+    "API_MAX_PAGE_SIZE": env.int("AUTOMATEOS_API_MAX_PAGE_SIZE", default=200),
     # A passphrase vault's unlock lasts this long after the last run that used it.
     "VAULT_UNLOCK_MINUTES": env.float("AUTOMATEOS_VAULT_UNLOCK_MINUTES", default=30.0),
     # Retention: the reaper deletes runs finished longer ago than this (0 keeps every run), with their

@@ -36,9 +36,13 @@ def vault_locked_message(name: str) -> str:
     return f'vault locked: credential "{name}" needs its owner\'s passphrase'
 
 
-def credential_list(*, user: Owner) -> QuerySet[Credential]:
-    # `defer` keeps ciphertext out of memory for pages that never need it.
-    return Credential.objects.filter(owner=user).defer("ciphertext", "nonce").order_by("name")
+# The orderings a list may ask for; the first is the default.
+CREDENTIAL_ORDERINGS = ("name", "-name", "-created_at", "created_at", "-updated_at", "updated_at")
+
+
+def credential_list(*, user: Owner, ordering: str = CREDENTIAL_ORDERINGS[0]) -> QuerySet[Credential]:
+    # `defer` keeps ciphertext out of memory for pages that never need it; id breaks ties between pages.
+    return Credential.objects.filter(owner=user).defer("ciphertext", "nonce").order_by(ordering, "id")
 
 
 def credential_get(*, user: Owner, credential_id: Uuid) -> Credential:

@@ -19,13 +19,19 @@ def run_get(*, user: Owner, run_id: Uuid) -> Run:
     return run
 
 
-def run_list(*, user: Owner, status: str | None = None, workflow_id: Uuid | None = None) -> QuerySet[Run]:
+# The orderings a list may ask for; the first is the default.
+RUN_ORDERINGS = ("-created_at", "created_at", "-updated_at", "updated_at")
+
+
+def run_list(
+    *, user: Owner, status: str | None = None, workflow_id: Uuid | None = None, ordering: str = RUN_ORDERINGS[0]
+) -> QuerySet[Run]:
     runs = Run.objects.filter(owner=user).select_related("workflow").defer("graph", "plan", "payload")
     if status:
         runs = runs.filter(status=status)
     if workflow_id:
         runs = runs.filter(workflow_id=workflow_id)
-    return runs.order_by("-created_at", "-id")
+    return runs.order_by(ordering, "-id")
 
 
 def run_steps(*, run: Run) -> list[Step]:

@@ -1,4 +1,4 @@
-"""Web page routes: login/logout, workflow list, builder, credentials, starter templates, run history."""
+"""Web page routes: login/logout, workflow list, builder, credentials, API tokens, starter templates, run history."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("builder/", views.builder_page, name="builder"),
     path("builder/<uuid:workflow_id>/", views.builder_page, name="builder-edit"),
     path("credentials/", views.credentials_page, name="credentials"),
+    path("tokens/", views.tokens_page, name="tokens"),
     path("templates/<str:name>.json", views.example_template, name="example-template"),
     path("", include("backend.web.runs_urls")),
 ]

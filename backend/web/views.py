@@ -1,4 +1,4 @@
-"""Server-rendered pages: workflow list, builder, credentials, and the starter templates of examples/."""
+"""Server-rendered pages: workflow list, builder, credentials, API tokens, and the starter templates of examples/."""
 
 from __future__ import annotations
 
@@ -53,6 +53,13 @@ def builder_page(request: HttpRequest, workflow_id: uuid.UUID | None = None) -> 
 @require_GET
 def credentials_page(request: HttpRequest) -> HttpResponse:
     return render(request, "credentials.html", {"nav": "credentials"})
+
+
+@never_cache
+@login_required
+@require_GET
+def tokens_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "tokens.html", {"nav": "tokens"})
 
 
 def example_templates() -> list[dict[str, str]]:

@@ -9,10 +9,13 @@ from backend.core.errors import NotFound
 from backend.core.types import Owner, Uuid
 from backend.workflows.models import Workflow
 
+# The orderings a list may ask for; the first is the default.
+WORKFLOW_ORDERINGS = ("-updated_at", "updated_at", "-created_at", "created_at", "name", "-name")
 
-def workflow_list(*, user: Owner) -> QuerySet[Workflow]:
-    """The user's workflows, most recently updated first (id breaks ties so pages never overlap)."""
-    return Workflow.objects.filter(owner=user).order_by("-updated_at", "-id")
+
+def workflow_list(*, user: Owner, ordering: str = WORKFLOW_ORDERINGS[0]) -> QuerySet[Workflow]:
+    """The user's workflows, most recently updated first by default (id breaks ties so pages never overlap)."""
+    return Workflow.objects.filter(owner=user).order_by(ordering, "-id")
 
 
 def workflow_get(*, user: Owner, workflow_id: Uuid) -> Workflow:

@@ -12,7 +12,7 @@ from django.test import Client
 
 from backend.workflows.services import workflow_create
 
-PAGES = ["/", "/builder/", "/credentials/", "/templates/slack-notification.json"]
+PAGES = ["/", "/builder/", "/credentials/", "/tokens/", "/templates/slack-notification.json"]
 GRAPH = {
     "nodes": [{"id": "start", "type": "start", "position": {"x": 0, "y": 0}, "data": {"label": "Start", "config": {}}}],
     "edges": [],
@@ -99,6 +99,16 @@ def test_credentials_page_renders(browser_client: Client) -> None:
     response = browser_client.get("/credentials/")
     assert response.status_code == 200
     assert b"credential-rows" in response.content
+
+
+def test_tokens_page_renders_linked_next_to_credentials_and_never_cached(browser_client: Client) -> None:
+    response = browser_client.get("/tokens/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "token-rows" in html and "js/pages/tokens.js" in html and 'href="/v1/docs/"' in html
+    nav = re.search(r'<nav class="topnav".*?</nav>', html, re.S)
+    assert nav and re.search(r'href="/credentials/"[^<]*>Credentials</a>\s*<a href="/tokens/"', nav.group(0))
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("name", ["slack-notification", "notion-automation"])

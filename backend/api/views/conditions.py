@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.validation import expect_fields
+from backend.api import shapes
+from backend.api.schema import errors, ok
+from backend.api.validation import expect_body
 from backend.core.errors import ValidationFailed
 from workers.conditions import ConditionError
 from workers.conditions.text import convert
 
 _FORMS = ("text", "rules")
+_ROWS = {"match": "all", "rules": [{"left": "{{payload.amount}}", "op": "gt", "right": 100, "type": "auto"}]}
 
 
 class ConditionConvertApi(APIView):
     @extend_schema(
         summary="Convert a condition between its text and rules forms",
+        description="What the builder's Text toggle calls. Text cannot say a rule's `type` nor hold a list "
+        "or object operand: such a condition is a 400 naming the rule.",
         tags=["conditions"],
-        request=OpenApiTypes.OBJECT,
+        request=shapes.ConditionConvertSerializer,
+        examples=[OpenApiExample("rows to text", value={"condition": _ROWS, "to": "text"}, request_only=True)],
         responses={
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiResponse(description="unreadable condition or a form the other cannot say"),
+            200: ok(shapes.ConditionSerializer, {"condition": "{{payload.amount}} > 100"}),
+            **errors(400, 413),
         },
-        examples=[
-            OpenApiExample(
-                "to text",
-                request_only=True,
-                value={
-                    "condition": {"match": "all", "rules": [{"left": "{{payload.amount}}", "op": "gt", "right": 100}]},
-                    "to": "text",
-                },
-            ),
-            OpenApiExample("text", response_only=True, value={"condition": "{{payload.amount}} > 100"}),
-        ],
     )
     def post(self, request: Request) -> Response:
-        body = expect_fields(request.data, allowed={"condition", "to"}, required={"condition", "to"})
+        body = expect_body(request.data, shapes.ConditionConvertSerializer)
         if body["to"] not in _FORMS:
             raise ValidationFailed("`to` must be text or rules", details={"to": list(_FORMS)})
         try:

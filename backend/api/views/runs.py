@@ -5,31 +5,60 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.holders import request_owner, vault_holder
 from backend.accounts.models import ApiToken
-from backend.api.validation import expect_fields, int_param
+from backend.api import shapes
+from backend.api.listing import list_parameters, ordering_param, paginated
+from backend.api.schema import errors, ok, page_example, page_of
+from backend.api.validation import expect_body, int_param
 from backend.core.errors import ValidationFailed
 from backend.core.limits import IDEMPOTENCY_KEY_MAX, text_problem
 from backend.runs import documents, selectors
 from backend.runs.services import run_cancel, run_start
 from backend.runs.states import CLIENT_TRIGGERS, RunStatus, RunTrigger
 
-
-class RunPagination(PageNumberPagination):
-    page_size = settings.AUTOMATEOS["RUN_PAGE_SIZE"]
-    page_size_query_param = "pageSize"
-    max_page_size = 200
+TAGS = ["runs"]
+_ID = "0b9e5c1a-7d44-4f1e-8c3a-2f6d9e8b7a10"
+STARTED_EXAMPLE = {"runId": _ID, "id": _ID, "status": "queued"}
+SUMMARY_EXAMPLE = {
+    "id": _ID,
+    "runId": _ID,
+    "status": "succeeded",
+    "workflowId": "5f0c2a8e-1b7d-4c1e-9a57-0d6f1b2c3d4e",
+    "workflowName": "Ping team",
+    "trigger": "api",
+    "requestId": "b7e2…",
+    "error": None,
+    "createdAt": "2026-12-05T20:41:07.123Z",
+    "updatedAt": "2026-12-05T20:41:07.456Z",
+    "startedAt": "2026-12-05T20:41:07.130Z",
+    "finishedAt": "2026-12-05T20:41:07.456Z",
+    "durationMs": 326,
+}
+EVENT_EXAMPLE = {
+    "seq": 1,
+    "ts": "2026-12-05T20:41:07.130Z",
+    "level": "info",
+    "type": "run_started",
+    "msg": "run started",
+}
+_LIST_PARAMETERS = [
+    *list_parameters(selectors.RUN_ORDERINGS),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=RunStatus.values, description="only runs in this state"),
+    OpenApiParameter("workflow", OpenApiTypes.UUID, description="only runs of this workflow (alias workflowId)"),
+    OpenApiParameter("workflowId", OpenApiTypes.UUID, description="alias of workflow"),
+]
 
 
 def _start_args(data: Any) -> dict[str, Any]:
-    body = expect_fields(data, allowed={"graph", "workflowId", "payload", "trigger"})
+    body = expect_body(data, shapes.RunStartSerializer)
     if ("graph" in body) == ("workflowId" in body):
         raise ValidationFailed(
             "give exactly one of `graph` or `workflowId`", details={"graph": ["exactly one of graph/workflowId"]}
@@ -63,8 +92,6 @@ def default_trigger(request: Request) -> str:
 
 
 def _uuid(value: Any) -> Any:
-    import uuid
-
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
@@ -72,6 +99,30 @@ def _uuid(value: Any) -> Any:
 
 
 class RunListApi(APIView):
+    @extend_schema(
+        summary="Start a run",
+        description="From a graph or a saved workflow, with a payload. Send `Idempotency-Key` to make a retried "
+        "POST return the same run (200); the same key with another body is a 422.",
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, description="up to 255 chars"
+            )
+        ],
+        request=shapes.RunStartSerializer,
+        examples=[
+            OpenApiExample(
+                "saved workflow",
+                value={"workflowId": "5f0c2a8e-1b7d-4c1e-9a57-0d6f1b2c3d4e", "payload": {"title": "Hello"}},
+                request_only=True,
+            )
+        ],
+        responses={
+            201: ok(shapes.RunStartedSerializer, STARTED_EXAMPLE, status=201, description="started"),
+            200: ok(shapes.RunStartedSerializer, STARTED_EXAMPLE, description="an Idempotency-Key replay"),
+            **errors(400, 404, 413, 422, 423),
+        },
+    )
     def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key") or None
         problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
@@ -89,20 +140,40 @@ class RunListApi(APIView):
         body = {"runId": str(run.pk), "id": str(run.pk), "status": run.status}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
+    @extend_schema(
+        summary="List your runs",
+        operation_id="runs_list",
+        tags=TAGS,
+        parameters=_LIST_PARAMETERS,
+        responses={200: ok(page_of(shapes.RunSummarySerializer), page_example(SUMMARY_EXAMPLE)), **errors(400, 404)},
+    )
     def get(self, request: Request) -> Response:
         status_filter = request.query_params.get("status")
         if status_filter and status_filter not in RunStatus.values:
             raise ValidationFailed(f"unknown status {status_filter!r}", details={"status": RunStatus.values})
         workflow = request.query_params.get("workflow") or request.query_params.get("workflowId")
         runs = selectors.run_list(
-            user=request_owner(request), status=status_filter, workflow_id=_uuid(workflow) if workflow else None
+            user=request_owner(request),
+            status=status_filter,
+            workflow_id=_uuid(workflow) if workflow else None,
+            ordering=ordering_param(request, selectors.RUN_ORDERINGS),
         )
-        paginator = RunPagination()
-        page = paginator.paginate_queryset(runs, request, view=self) or []
-        return paginator.get_paginated_response([documents.run_summary(r) for r in page])
+        return paginated(request, self, runs, documents.run_summary)
 
 
 class RunDetailApi(APIView):
+    @extend_schema(
+        summary="Get a run document",
+        description="The run, its steps (with their redacted outputs) and its log.",
+        tags=TAGS,
+        responses={
+            200: ok(
+                shapes.RunSerializer,
+                {**SUMMARY_EXAMPLE, "payload": {}, "graph": {}, "steps": [], "logs": [EVENT_EXAMPLE], "lastSeq": 1},
+            ),
+            **errors(404),
+        },
+    )
     def get(self, request: Request, run_id: uuid.UUID) -> Response:
         run = selectors.run_get(user=request_owner(request), run_id=run_id)
         doc = documents.run_document(run, selectors.run_steps(run=run), selectors.run_events(run=run))
@@ -110,6 +181,18 @@ class RunDetailApi(APIView):
 
 
 class RunEventListApi(APIView):
+    @extend_schema(
+        summary="A run's events after a sequence number",
+        description="Up to 1000 events with `seq` > `after`; poll again with the answer's `lastSeq`.",
+        tags=TAGS,
+        parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="last seq seen (default 0)")],
+        responses={
+            200: ok(
+                shapes.RunEventsSerializer, {"runId": _ID, "status": "running", "events": [EVENT_EXAMPLE], "lastSeq": 1}
+            ),
+            **errors(400, 404),
+        },
+    )
     def get(self, request: Request, run_id: uuid.UUID) -> Response:
         run = selectors.run_get(user=request_owner(request), run_id=run_id)
         after = int_param(request.query_params, "after", default=0, minimum=0)
@@ -125,6 +208,16 @@ class RunEventListApi(APIView):
 
 
 class RunCancelApi(APIView):
+    @extend_schema(
+        summary="Cancel a run",
+        description="Queued and running steps stop; `changed` is false when the run had already finished.",
+        tags=TAGS,
+        request=None,
+        responses={
+            200: ok(shapes.RunCancelledSerializer, {**STARTED_EXAMPLE, "status": "cancelled", "changed": True}),
+            **errors(404),
+        },
+    )
     def post(self, request: Request, run_id: uuid.UUID) -> Response:
         run = selectors.run_get(user=request_owner(request), run_id=run_id)
         changed = run_cancel(run=run)

@@ -1,6 +1,6 @@
 /** Builder file handling: import from the file input, export as a download, load a template; and the credentials they name. */
 
-import { api, items } from "../lib/api.js";
+import { allItems, api } from "../lib/api.js";
 import { newCredentialDialog } from "../lib/credential_dialog.js";
 import { h } from "../lib/dom.js";
 import { toast } from "../lib/toast.js";
@@ -80,7 +80,7 @@ export function fileActions(app) {
 
   async function loadCredentials() {
     try {
-      store.credentials = items(await api("/v1/credentials"));
+      store.credentials = await allItems("/v1/credentials");
     } catch (err) {
       toast(`Could not load credentials: ${err.message}`, { kind: "warning" });
     }

@@ -1,6 +1,6 @@
 /** Builder page entry: creates the store, the views and the actions, wires the page's controls, then loads. */
 
-import { api, items } from "../lib/api.js";
+import { allItems } from "../lib/api.js";
 import { $, readJsonScript } from "../lib/dom.js";
 import { toast } from "../lib/toast.js";
 import { Canvas } from "./canvas.js";
@@ -80,7 +80,7 @@ async function load(app) {
   if (boot.fresh) window.history.replaceState(null, "", "/builder/");
   app.toolbar.setTemplates(boot.templates, (name, title) => app.loadTemplate(name, title));
   try {
-    const types = items(await api("/v1/node-types"));
+    const types = await allItems("/v1/node-types");
     if (types.length) store.kinds = Object.fromEntries(types.map((t) => [t.kind, t]));
     app.toolbar.setKinds(store.kinds, (kind) => app.addNode(kind));
   } catch (err) {

@@ -67,6 +67,21 @@ export function items(data) {
   return [];
 }
 
+/**
+ * Every item of a paginated list (`{count, next, previous, results}`), following `next` links page by
+ * page at the largest page size. `call` is `api` (a parameter so node tests can pass a stand-in).
+ */
+export async function allItems(path, call = api) {
+  const found = [];
+  let next = `${path}${path.includes("?") ? "&" : "?"}page_size=200`;
+  while (next) {
+    const page = await call(next);
+    found.push(...items(page));
+    next = page && !Array.isArray(page) ? page.next : null;
+  }
+  return found;
+}
+
 /** `ui_<ms>_<8 base-36 chars>`: the prototype's Idempotency-Key form (padded: a short random still gives 8). */
 export function idempotencyKey(now = Date.now(), random = Math.random) {
   return `ui_${now}_${random().toString(36).slice(2, 10).padEnd(8, "0")}`;

@@ -1,6 +1,6 @@
 /** Credentials page: list with masked previews, create (masked input), rename, replace value, delete. */
 
-import { api, items } from "../lib/api.js";
+import { allItems, api } from "../lib/api.js";
 import { newCredentialDialog, CREDENTIAL_KINDS } from "../lib/credential_dialog.js";
 import { confirmDialog, field, openDialog, promptDialog } from "../lib/dialog.js";
 import { $, h } from "../lib/dom.js";
@@ -14,7 +14,7 @@ const when = (iso) => (iso ? new Date(iso).toLocaleString() : "Never");
 async function load() {
   let list;
   try {
-    list = items(await api("/v1/credentials"));
+    list = await allItems("/v1/credentials");
   } catch (err) {
     rowsEl.replaceChildren(h("tr", {}, h("td", { colspan: 5, class: "muted", text: `Could not load credentials: ${err.message}` })));
     return;

@@ -1,0 +1,234 @@
+"""The shapes of request and response bodies, as serializers the OpenAPI schema is built from."""
+
+# Field names are the API's JSON keys, which are camelCase.
+# ruff: noqa: N815
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.credentials.models import CredentialKind
+from backend.runs.states import CLIENT_TRIGGERS, RunStatus, RunTrigger
+
+Base = serializers.Serializer[Any]
+CLIENT_TRIGGER_VALUES = [str(t) for t in CLIENT_TRIGGERS]
+
+
+def _when(**kwargs: Any) -> serializers.DateTimeField:
+    """ISO 8601 UTC with milliseconds and a Z, e.g. 2026-12-05T20:41:07.123Z."""
+    return serializers.DateTimeField(**kwargs)
+
+
+class ObjectField(serializers.DictField):
+    """Any JSON object."""
+
+
+# --- Workflows ---------------------------------------------------------------------------------
+
+
+class WorkflowSummarySerializer(Base):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    nodeCount = serializers.IntegerField()
+    createdAt = _when()
+    updatedAt = _when()
+
+
+class WorkflowSerializer(Base):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    vars = ObjectField(help_text="workflow variables, read as {{vars.x}}")
+    graph = ObjectField(help_text="the builder file: {nodes, edges, meta, vars}")
+    createdAt = _when()
+    updatedAt = _when()
+
+
+class WorkflowWriteSerializer(Base):
+    """`{name, graph, description?, vars?}`; a builder file or a legacy `{name, definition}` file is accepted too."""
+
+    name = serializers.CharField(max_length=200)
+    graph = ObjectField(help_text="builder file form or the flattened {nodes: [{id, type, config}], edges} form")
+    description = serializers.CharField(required=False, allow_blank=True)
+    vars = ObjectField(required=False)
+
+
+class WorkflowPatchSerializer(WorkflowWriteSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    graph = ObjectField(required=False)
+
+
+# --- Runs --------------------------------------------------------------------------------------
+
+
+class RunStartSerializer(Base):
+    """Exactly one of `graph` and `workflowId`."""
+
+    graph = ObjectField(required=False)
+    workflowId = serializers.UUIDField(required=False)
+    payload = ObjectField(required=False, help_text="read by templates as {{payload.x}}")
+    trigger = serializers.ChoiceField(choices=CLIENT_TRIGGER_VALUES, required=False)
+
+
+class RunStartedSerializer(Base):
+    runId = serializers.UUIDField()
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+
+
+class RunCancelledSerializer(RunStartedSerializer):
+    changed = serializers.BooleanField(help_text="false when the run had already finished")
+
+
+class RunSummarySerializer(Base):
+    id = serializers.UUIDField()
+    runId = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    workflowId = serializers.UUIDField(allow_null=True)
+    workflowName = serializers.CharField(allow_null=True)
+    trigger = serializers.ChoiceField(choices=RunTrigger.choices)
+    requestId = serializers.CharField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+    createdAt = _when()
+    updatedAt = _when()
+    startedAt = _when(allow_null=True)
+    finishedAt = _when(allow_null=True)
+    durationMs = serializers.IntegerField(allow_null=True)
+
+
+class StepSerializer(Base):
+    id = serializers.IntegerField()
+    nodeId = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    attempt = serializers.IntegerField()
+    durationMs = serializers.IntegerField(allow_null=True)
+    startedAt = _when(allow_null=True)
+    finishedAt = _when(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+    output = serializers.JSONField(required=False, allow_null=True)
+
+
+class EventSerializer(Base):
+    seq = serializers.IntegerField()
+    ts = _when()
+    level = serializers.CharField()
+    type = serializers.CharField()
+    msg = serializers.CharField(allow_blank=True)
+    nodeId = serializers.CharField(required=False)
+    data = serializers.JSONField(required=False)  # type: ignore[assignment]  # the JSON key, not Serializer.data
+
+
+class RunSerializer(RunSummarySerializer):
+    payload = ObjectField()
+    graph = ObjectField()
+    steps = StepSerializer(many=True)
+    logs = EventSerializer(many=True)
+    lastSeq = serializers.IntegerField()
+
+
+class RunEventsSerializer(Base):
+    runId = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    events = EventSerializer(many=True)
+    lastSeq = serializers.IntegerField()
+
+
+# --- Credentials, tokens, vault, node kinds ----------------------------------------------------
+
+
+class CredentialSerializer(Base):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CredentialKind.choices)
+    options = ObjectField()
+    maskedValue = serializers.CharField(help_text="a masked preview; the value is never returned")
+    protected = serializers.BooleanField(help_text="sealed by the owner's vault passphrase")
+    createdAt = _when()
+    updatedAt = _when()
+    lastUsedAt = _when(allow_null=True)
+
+
+class CredentialCreateSerializer(Base):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CredentialKind.choices)
+    value = serializers.CharField(write_only=True)
+    options = ObjectField(required=False, help_text="e.g. {headerName} for an api_key_header credential")
+
+
+class CredentialPatchSerializer(Base):
+    name = serializers.CharField(required=False)
+    value = serializers.CharField(required=False, write_only=True)
+    options = ObjectField(required=False)
+
+
+class TokenSerializer(Base):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="aos_ and the token's first characters: enough to recognise it")
+    createdAt = _when()
+    lastUsedAt = _when(allow_null=True)
+    revoked = serializers.BooleanField()
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    token = serializers.CharField(help_text="the secret: shown in this answer only, never again")
+
+
+class TokenCreateSerializer(Base):
+    name = serializers.CharField(required=False, default="api")
+
+
+class VaultStatusSerializer(Base):
+    passphraseSet = serializers.BooleanField()
+    unlocked = serializers.BooleanField(help_text="this session or token holds an unlock")
+    unlockedUntil = _when(allow_null=True)
+    protectedCredentials = serializers.IntegerField()
+
+
+class VaultPassphraseSerializer(Base):
+    passphrase = serializers.CharField()
+    currentPassphrase = serializers.CharField(required=False, help_text="required to change a passphrase")
+
+
+class VaultCurrentSerializer(Base):
+    currentPassphrase = serializers.CharField()
+
+
+class VaultUnlockSerializer(Base):
+    passphrase = serializers.CharField()
+
+
+class VaultResetSerializer(Base):
+    confirm = serializers.CharField(help_text="exactly 'delete my protected credentials'")
+
+
+class VaultResetDoneSerializer(Base):
+    deletedCredentials = serializers.ListField(child=serializers.CharField(), help_text="their names")
+
+
+class NodeTypeSerializer(Base):
+    kind = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the JSON key, not Field.label
+    description = serializers.CharField(allow_blank=True)
+    color = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    schema = ObjectField(help_text="JSON Schema of the node's config")
+    outputs = serializers.ListField(child=serializers.CharField())
+    outputsFrom = serializers.CharField(allow_null=True)
+
+
+# --- Conditions --------------------------------------------------------------------------------
+
+
+class ConditionConvertSerializer(Base):
+    condition = serializers.JSONField(help_text="text, or canonical JSON (a rule or a group of rules)")
+    to = serializers.ChoiceField(choices=["text", "rules"])
+
+
+class ConditionSerializer(Base):
+    condition = serializers.JSONField(help_text="the condition in the form asked for")
