@@ -24,3 +24,25 @@ urlpatterns = [
     path("vault/reset", vault.VaultResetApi.as_view(), name="vault-reset"),
     path("tokens", tokens.TokenListApi.as_view(), name="token-list"),
 ]
+
+# Workflow versions and runs of a saved workflow (views in their own modules).
+from backend.api.views import workflow_runs, workflow_versions  # noqa: E402
+
+urlpatterns += [
+    path(
+        "workflows/<uuid:workflow_id>/versions",
+        workflow_versions.WorkflowVersionListApi.as_view(),
+        name="workflow-version-list",
+    ),
+    path(
+        "workflows/<uuid:workflow_id>/versions/<int:number>",
+        workflow_versions.WorkflowVersionDetailApi.as_view(),
+        name="workflow-version-detail",
+    ),
+    path(
+        "workflows/<uuid:workflow_id>/versions/<int:number>/restore",
+        workflow_versions.WorkflowVersionRestoreApi.as_view(),
+        name="workflow-version-restore",
+    ),
+    path("workflows/<uuid:workflow_id>/runs", workflow_runs.WorkflowRunApi.as_view(), name="workflow-run-list"),
+]

@@ -18,10 +18,14 @@ def run_get(*, user: Owner, run_id: Uuid) -> Run:
     return run
 
 
-def run_list(*, user: Owner, status: str | None = None, workflow_id: Uuid | None = None) -> QuerySet[Run]:
+def run_list(
+    *, user: Owner, status: str | None = None, workflow_id: Uuid | None = None, trigger: str | None = None
+) -> QuerySet[Run]:
     runs = Run.objects.filter(owner=user).select_related("workflow").defer("graph", "plan", "payload")
     if status:
         runs = runs.filter(status=status)
+    if trigger:
+        runs = runs.filter(trigger=trigger)
     if workflow_id:
         runs = runs.filter(workflow_id=workflow_id)
     return runs.order_by("-created_at", "-id")

@@ -71,12 +71,27 @@ def _uuid(value: Any) -> Any:
         raise ValidationFailed("`workflowId` is not a valid id", details={"workflowId": ["invalid id"]}) from exc
 
 
+def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key header (None without one); 400 for one that cannot be stored."""
+    key = request.headers.get("Idempotency-Key") or None
+    problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
+    if problem:
+        raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
+    return key
+
+
+def _trigger_filter(value: str | None) -> str | None:
+    if value and value not in RunTrigger.values:
+        raise ValidationFailed(
+            f"unknown trigger {value!r}; allowed: {', '.join(RunTrigger.values)}",
+            details={"trigger": RunTrigger.values},
+        )
+    return value or None
+
+
 class RunListApi(APIView):
     def post(self, request: Request) -> Response:
-        key = request.headers.get("Idempotency-Key") or None
-        problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
-        if problem:
-            raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
+        key = idempotency_key(request)
         args = _start_args(request.data)
         args["trigger"] = args["trigger"] or default_trigger(request)
         run, created = run_start(
@@ -95,7 +110,10 @@ class RunListApi(APIView):
             raise ValidationFailed(f"unknown status {status_filter!r}", details={"status": RunStatus.values})
         workflow = request.query_params.get("workflow") or request.query_params.get("workflowId")
         runs = selectors.run_list(
-            user=request_owner(request), status=status_filter, workflow_id=_uuid(workflow) if workflow else None
+            user=request_owner(request),
+            status=status_filter,
+            workflow_id=_uuid(workflow) if workflow else None,
+            trigger=_trigger_filter(request.query_params.get("trigger")),
         )
         paginator = RunPagination()
         page = paginator.paginate_queryset(runs, request, view=self) or []

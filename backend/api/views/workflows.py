@@ -23,7 +23,7 @@ from backend.workflows.models import Workflow
 from backend.workflows.selectors import workflow_get, workflow_list
 from backend.workflows.services import workflow_create, workflow_delete, workflow_update
 
-_FIELDS = frozenset({"name", "graph", "description", "vars"})
+_FIELDS = frozenset({"name", "graph", "description", "vars", "failureWorkflowId"})
 
 
 class WorkflowPagination(PageNumberPagination):
@@ -38,6 +38,7 @@ def workflow_summary(workflow: Workflow) -> dict[str, Any]:
         "name": workflow.name,
         "description": workflow.description,
         "nodeCount": len((workflow.graph or {}).get("nodes") or []),
+        "version": workflow.version,
         "createdAt": iso_ms(workflow.created_at),
         "updatedAt": iso_ms(workflow.updated_at),
     }
@@ -50,6 +51,8 @@ def workflow_document(workflow: Workflow) -> dict[str, Any]:
         "description": workflow.description,
         "vars": dict(workflow.variables or {}),
         "graph": _builder_file(workflow),
+        "version": workflow.version,
+        "failureWorkflowId": str(workflow.failure_workflow_id) if workflow.failure_workflow_id else None,
         "createdAt": iso_ms(workflow.created_at),
         "updatedAt": iso_ms(workflow.updated_at),
     }
@@ -76,6 +79,8 @@ def _fields_from_body(data: Any, *, partial: bool, creating: bool = False) -> di
             fields["variables"] = imported.variables
     if "vars" in body:
         fields["variables"] = body["vars"]
+    if "failureWorkflowId" in body:
+        fields["failure_workflow_id"] = body["failureWorkflowId"]
     if not partial:
         fields.setdefault("description", "")
         fields.setdefault("variables", {})
