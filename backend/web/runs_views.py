@@ -26,7 +26,7 @@ from workers.executors.registry import SPECS, canonical_kind
 
 PAGE_SIZE = 50
 # Words for the page; the choices' own labels ("Api", "Failure Hook") are the model's defaults.
-_TRIGGER_LABELS = {
+_TRIGGER_LABELS: dict[str, str] = {
     RunTrigger.MANUAL: "Manual",
     RunTrigger.API: "API",
     RunTrigger.WEBHOOK: "Webhook",
