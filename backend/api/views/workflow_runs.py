@@ -20,6 +20,7 @@ from backend.runs.services import run_start
 
 class WorkflowRunApi(APIView):
     @extend_schema(
+        operation_id="workflow_run_create",
         summary="Start a run of a saved workflow (its current version)",
         parameters=[
             OpenApiParameter(

@@ -50,6 +50,7 @@ _EXAMPLE = {"number": 3, "createdAt": "2026-12-05T20:41:07.512Z", "createdBy": "
 
 class WorkflowVersionListApi(APIView):
     @extend_schema(
+        operation_id="workflow_versions_list",
         summary="List a workflow's versions, newest first",
         parameters=[
             OpenApiParameter("page", int, description="page number, from 1"),
@@ -73,6 +74,7 @@ class WorkflowVersionListApi(APIView):
 
 class WorkflowVersionDetailApi(APIView):
     @extend_schema(
+        operation_id="workflow_version_retrieve",
         summary="One version of a workflow, with its graph and vars",
         responses={200: schemas.VERSION_DOCUMENT, 404: schemas.NOT_FOUND},
         examples=[
@@ -90,6 +92,7 @@ class WorkflowVersionDetailApi(APIView):
 
 class WorkflowVersionRestoreApi(APIView):
     @extend_schema(
+        operation_id="workflow_version_restore",
         summary="Restore a version: the workflow takes its graph and vars, kept as a new version",
         request=None,
         responses={
