@@ -40,3 +40,13 @@ def test_runs_page_shows_and_filters_by_trigger(web: Any, user: Any) -> None:
     assert _listed(filtered) == [hook]
     assert '<option value="failure_hook" selected>' in filtered.content.decode()
     assert set(_listed(web.get("/runs/?trigger=bogus"))) == {manual, hook}
+
+
+@pytest.mark.django_db
+def test_runs_pages_show_the_workflow_version_a_run_ran(web: Any, user: Any) -> None:
+    from backend.workflows.services import workflow_create
+
+    workflow = workflow_create(owner=user, name="Versioned", graph={"nodes": [start_node()], "edges": []})
+    run, _ = run_start(owner=user, workflow_id=workflow.pk)
+    assert "Versioned <span" in web.get("/runs/").content.decode()
+    assert 'data-testid="run-workflow-version">v1<' in web.get(f"/runs/{run.pk}/").content.decode()

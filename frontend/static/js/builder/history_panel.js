@@ -188,5 +188,10 @@ export function historyActions(app) {
     }
   }
 
-  return { toggleHistory, closeHistory };
+  /** Reload an open panel's list (after a save, which may have made a version). */
+  async function refreshHistory() {
+    if (view) await loadVersions(1);
+  }
+
+  return { toggleHistory, closeHistory, refreshHistory };
 }
