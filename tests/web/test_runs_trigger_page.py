@@ -50,3 +50,17 @@ def test_runs_pages_show_the_workflow_version_a_run_ran(web: Any, user: Any) -> 
     run, _ = run_start(owner=user, workflow_id=workflow.pk)
     assert "Versioned <span" in web.get("/runs/").content.decode()
     assert 'data-testid="run-workflow-version">v1<' in web.get(f"/runs/{run.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_run_again_keeps_the_workflow_version_of_the_run_it_repeats(web: Any, user: Any) -> None:
+    from backend.runs.models import Run
+    from backend.workflows.services import workflow_create, workflow_update
+
+    graph = {"nodes": [start_node()], "edges": []}
+    workflow = workflow_create(owner=user, name="Versioned", graph=graph)
+    first, _ = run_start(owner=user, workflow_id=workflow.pk)
+    workflow_update(workflow=workflow, variables={"later": 1})  # version 2, which the rerun must not claim
+    web.post(f"/runs/{first.pk}/again/", {"key": "rerun_3_abc"})
+    again = Run.objects.exclude(pk=first.pk).get()
+    assert (again.trigger, again.workflow_id, again.workflow_version) == ("rerun", workflow.pk, 1)
