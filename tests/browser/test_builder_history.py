@@ -97,3 +97,33 @@ def test_builder_run_of_a_saved_workflow_posts_to_its_runs_url(page: Page, disca
     expect(page.get_by_test_id("run-status")).not_to_have_text("Starting…")
     run = Run.objects.get(workflow_id=workflow_id)
     assert run.workflow_version == 1 and run.trigger == "manual"
+
+
+def test_builder_run_of_a_saved_workflow_unlocks_the_vault_then_runs(
+    page: Page, builder_user: Any, discard_dispatch: None
+) -> None:
+    from backend.credentials.passphrase_services import passphrase_set
+    from backend.credentials.services import credential_create
+    from backend.runs.models import Run
+    from backend.workflows.services import workflow_create
+    from tests.support.graphs import builder_file, chain, http_node, start_node
+
+    passphrase = "correct horse battery"
+    credential_create(owner=builder_user, name="notion", kind="bearer_token", value="sk_" + "x" * 20)
+    passphrase_set(user=builder_user, new=passphrase)
+    graph = builder_file(
+        [start_node(), http_node("call", FIRST_URL, auth={"credentialName": "notion"})], chain("start", "call")
+    )
+    workflow = workflow_create(owner=builder_user, name="Protected", graph=graph)
+    open_builder(page, f"/builder/{workflow.pk}/")
+    page.get_by_test_id("run-button").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text('credential "notion" needs its owner\'s passphrase')
+    assert not Run.objects.exists()
+    dialog.get_by_label("Vault passphrase").fill(passphrase)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/runs")) as posted:
+        dialog.get_by_role("button", name="Unlock").click()
+    assert posted.value.url.endswith(f"/v1/workflows/{workflow.pk}/runs")
+    expect(page.locator(".run-panel__link")).to_be_visible()
+    run = Run.objects.get(workflow=workflow)
+    assert run.workflow_version == 1 and run.vault_grant is not None
