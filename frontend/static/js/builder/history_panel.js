@@ -68,6 +68,7 @@ export function historyActions(app) {
       more,
     );
     select.addEventListener("change", () => setFailureWorkflow(select.value || null));
+    root.addEventListener("keydown", (e) => e.key === "Escape" && closeHistory());
     $(".builder__body").append(root);
     view = { root, list, more, select, preview, page: 1 };
     more.addEventListener("click", () => loadVersions(view.page + 1));
