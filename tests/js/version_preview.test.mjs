@@ -38,3 +38,18 @@ test("a saved workflow is started at its own URL, a bare graph at /v1/runs", asy
   await startRun({ payload: {} }, { path: startPath("7f1e"), fetchImpl, key: "k" });
   assert.deepEqual(urls, ["/v1/workflows/7f1e/runs"]);
 });
+
+test("a restored workflow document becomes the canvas state with its name, description and vars", async () => {
+  const { stateFromDocument, whenText } = await import("../../frontend/static/js/builder/history_panel.js");
+  const doc = {
+    name: "Nightly",
+    description: "d",
+    vars: { a: 1 },
+    graph: { nodes: [{ id: "start", type: "start", position: { x: 0, y: 0 }, data: {} }], edges: [] },
+  };
+  const state = stateFromDocument(doc, { kinds: ["start"] });
+  assert.deepEqual(state.nodes.map((n) => n.id), ["start"]);
+  assert.deepEqual([state.meta, state.vars], [{ name: "Nightly", description: "d" }, { a: 1 }]);
+  assert.match(whenText("2026-12-05T20:41:07.512Z"), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  assert.equal(whenText("not a date"), "");
+});
