@@ -51,6 +51,9 @@ class _Discard:
     def enqueue(self, step_ids: Any) -> None:
         pass
 
+    def fire_failure_hook(self, run_id: str) -> None:
+        pass
+
 
 @pytest.fixture
 def discard_dispatch() -> Iterator[None]:

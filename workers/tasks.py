@@ -23,6 +23,18 @@ def resume_step(step_id: int) -> None:
     step_resume(step_id=step_id)
 
 
+@app.task(name="workers.fire_failure_hook", ignore_result=True, acks_late=True)
+def fire_failure_hook(run_id: str) -> None:
+    from django.db import close_old_connections
+
+    from backend.runs.hook_services import failure_hook_fire
+
+    try:
+        failure_hook_fire(run_id=run_id)
+    finally:
+        close_old_connections()
+
+
 @worker_init.connect
 def _supervise(sender: Any, **_: Any) -> None:
     from workers.supervision import guard

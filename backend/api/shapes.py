@@ -33,6 +33,7 @@ class WorkflowSummarySerializer(Base):
     name = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
     nodeCount = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="the number of the workflow's current version")
     createdAt = _when()
     updatedAt = _when()
 
@@ -43,6 +44,10 @@ class WorkflowSerializer(Base):
     description = serializers.CharField(allow_blank=True)
     vars = ObjectField(help_text="workflow variables, read as {{vars.x}}")
     graph = ObjectField(help_text="the builder file: {nodes, edges, meta, vars}")
+    version = serializers.IntegerField(help_text="the number of the workflow's current version")
+    failureWorkflowId = serializers.UUIDField(
+        allow_null=True, help_text="the workflow run when a run of this one fails"
+    )
     createdAt = _when()
     updatedAt = _when()
 
@@ -54,6 +59,9 @@ class WorkflowWriteSerializer(Base):
     graph = ObjectField(help_text="builder file form or the flattened {nodes: [{id, type, config}], edges} form")
     description = serializers.CharField(required=False, allow_blank=True)
     vars = ObjectField(required=False)
+    failureWorkflowId = serializers.UUIDField(
+        required=False, allow_null=True, help_text="another workflow of yours to run when a run of this one fails"
+    )
 
 
 class WorkflowPatchSerializer(WorkflowWriteSerializer):
@@ -90,6 +98,7 @@ class RunSummarySerializer(Base):
     workflowId = serializers.UUIDField(allow_null=True)
     workflowName = serializers.CharField(allow_null=True)
     trigger = serializers.ChoiceField(choices=RunTrigger.choices)
+    workflowVersion = serializers.IntegerField(allow_null=True)
     requestId = serializers.CharField(allow_null=True)
     error = serializers.CharField(allow_null=True)
     createdAt = _when()
@@ -232,3 +241,26 @@ class ConditionConvertSerializer(Base):
 
 class ConditionSerializer(Base):
     condition = serializers.JSONField(help_text="the condition in the form asked for")
+
+
+# --- Workflow versions and runs of a saved workflow ---------------------------------------------
+
+
+class VersionSummarySerializer(Base):
+    number = serializers.IntegerField()
+    createdAt = _when()
+    createdBy = serializers.CharField(allow_null=True, help_text="the user name of who saved it")
+    summary = serializers.CharField(help_text="what changed from the version before")
+
+
+class VersionSerializer(VersionSummarySerializer):
+    graph = ObjectField(help_text="the stored graph {nodes, edges}")
+    vars = ObjectField()
+
+
+class WorkflowRunStartSerializer(Base):
+    payload = ObjectField(required=False, help_text="read by templates as {{payload.x}}")
+
+
+class WorkflowRunStartedSerializer(RunStartedSerializer):
+    workflowVersion = serializers.IntegerField(help_text="the workflow version the run runs")

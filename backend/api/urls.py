@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backend.api.views import conditions, credentials, docs, node_types, runs, tokens, vault, workflows
+from backend.api.views import (
+    conditions,
+    credentials,
+    docs,
+    node_types,
+    runs,
+    tokens,
+    vault,
+    workflow_runs,
+    workflow_versions,
+    workflows,
+)
 
 urlpatterns = [
     path("workflows", workflows.WorkflowListApi.as_view(), name="workflow-list"),
@@ -25,6 +36,22 @@ urlpatterns = [
     path("vault/reset", vault.VaultResetApi.as_view(), name="vault-reset"),
     path("tokens", tokens.TokenListApi.as_view(), name="token-list"),
     path("tokens/<int:token_id>", tokens.TokenDetailApi.as_view(), name="token-detail"),
+    path(
+        "workflows/<uuid:workflow_id>/versions",
+        workflow_versions.WorkflowVersionListApi.as_view(),
+        name="workflow-version-list",
+    ),
+    path(
+        "workflows/<uuid:workflow_id>/versions/<int:number>",
+        workflow_versions.WorkflowVersionDetailApi.as_view(),
+        name="workflow-version-detail",
+    ),
+    path(
+        "workflows/<uuid:workflow_id>/versions/<int:number>/restore",
+        workflow_versions.WorkflowVersionRestoreApi.as_view(),
+        name="workflow-version-restore",
+    ),
+    path("workflows/<uuid:workflow_id>/runs", workflow_runs.WorkflowRunApi.as_view(), name="workflow-run-list"),
     path("schema/", docs.SchemaApi.as_view(), name="schema"),
     path("docs/", docs.SwaggerDocs.as_view(url_name="schema"), name="docs"),
 ]

@@ -12,10 +12,12 @@ from django.db import transaction
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from backend.core.types import Uuid
 from backend.runs import task_message
 
 RUN_STEP_TASK = "workers.run_step"
 RESUME_STEP_TASK = "workers.resume_step"
+FAILURE_HOOK_TASK = "workers.fire_failure_hook"
 logger = logging.getLogger(__name__)
 
 
@@ -135,3 +137,23 @@ def _schedule(step_id: int, at: datetime) -> None:
             app.send_task(RESUME_STEP_TASK, args=[step_id], eta=at)
     except Exception as exc:
         logger.warning("could not schedule the resume of step %s (%s); the reaper will", step_id, type(exc).__name__)
+
+
+def enqueue_failure_hook_on_commit(run_id: Uuid) -> None:
+    """After commit, ask a worker to start the failure workflow of the run that just failed. The
+    engine only sends this message; the task reads the workflow and starts the hook off its path."""
+    transaction.on_commit(lambda: _send_failure_hook(str(run_id)))
+
+
+def _send_failure_hook(run_id: str) -> None:
+    # A dispatcher of the tests' may take the message itself, as `schedule` does for resumes.
+    own = getattr(get_dispatcher(), "fire_failure_hook", None)
+    try:
+        if own is not None:
+            own(run_id)
+        else:
+            from backend.config.celery import app
+
+            app.send_task(FAILURE_HOOK_TASK, args=[run_id])
+    except Exception as exc:
+        logger.warning("could not send the failure hook of run %s (%s)", run_id, type(exc).__name__)

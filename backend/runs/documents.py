@@ -52,6 +52,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "status": run.status,
         "workflowId": str(run.workflow_id) if run.workflow_id else None,
         "workflowName": run.workflow.name if run.workflow_id and run.workflow else None,
+        "workflowVersion": run.workflow_version,
         "trigger": run.trigger,
         "requestId": run.request_id or None,
         "error": run.error or None,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from backend.credentials.passphrase_services import vault_purge_expired
 from backend.events.publisher import poke_on_commit
-from backend.runs.dispatch import enqueue_steps_on_commit
+from backend.runs.dispatch import enqueue_failure_hook_on_commit, enqueue_steps_on_commit
 from backend.runs.models import Run, Step
 from backend.runs.retention import retention_cutoff, runs_prune
 from backend.runs.states import RUN_ACTIVE, StepStatus
@@ -163,6 +163,7 @@ def _time_out_runs(before: Any) -> int:
         seq = get_store().time_out_run(run_id=run_id, error="maximum run duration exceeded")
         if seq is not None:
             poke_on_commit(run_id=run_id, seq=seq)
+            enqueue_failure_hook_on_commit(run_id)  # a run past its deadline ends failed
             count += 1
     return count
 

@@ -17,7 +17,7 @@ def run_rerun(
     request_id: str = "",
     vault_holder: str | None = None,
 ) -> tuple[Run, bool]:
-    """Start `run`'s graph again with its payload; the new run keeps the workflow link.
+    """Start `run`'s graph again with its payload; the new run keeps the workflow link and version.
 
     The graph is the one the run was started with (later edits of the workflow do not leak in).
     Returns (new run, created); the same key returns the first rerun unchanged. The new run and its
@@ -38,6 +38,7 @@ def run_rerun(
             vault_holder=vault_holder,
         )
         if created and run.workflow_id and new.workflow_id != run.workflow_id:
-            Run.objects.filter(pk=new.pk).update(workflow_id=run.workflow_id)
-            new.workflow_id = run.workflow_id
+            # The same graph, so the same version of the workflow as the run it repeats.
+            Run.objects.filter(pk=new.pk).update(workflow_id=run.workflow_id, workflow_version=run.workflow_version)
+            new.workflow_id, new.workflow_version = run.workflow_id, run.workflow_version
     return new, created

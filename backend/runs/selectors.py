@@ -24,11 +24,18 @@ RUN_ORDERINGS = ("-created_at", "created_at", "-updated_at", "updated_at")
 
 
 def run_list(
-    *, user: Owner, status: str | None = None, workflow_id: Uuid | None = None, ordering: str = RUN_ORDERINGS[0]
+    *,
+    user: Owner,
+    status: str | None = None,
+    workflow_id: Uuid | None = None,
+    trigger: str | None = None,
+    ordering: str = RUN_ORDERINGS[0],
 ) -> QuerySet[Run]:
     runs = Run.objects.filter(owner=user).select_related("workflow").defer("graph", "plan", "payload")
     if status:
         runs = runs.filter(status=status)
+    if trigger:
+        runs = runs.filter(trigger=trigger)
     if workflow_id:
         runs = runs.filter(workflow_id=workflow_id)
     return runs.order_by(ordering, "-id")

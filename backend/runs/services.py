@@ -89,6 +89,7 @@ def run_start(
             trigger=trigger,
             trigger_data=dict(trigger_data or {}),
             vault_grant=grant_id,
+            workflow_version=workflow.version if workflow is not None else None,
         )
     except IntegrityError:
         # Two requests raced with one key: the loser returns the winner's run.
@@ -115,6 +116,7 @@ def _store_run(
     trigger: str,
     trigger_data: dict[str, Any] | None = None,
     vault_grant: Any = None,
+    workflow_version: int | None = None,
 ) -> Run:
     now = timezone.now()
     steps, drafts = _initial_steps(plan["nodes"], payload=payload, now=now)
@@ -134,6 +136,7 @@ def _store_run(
         request_id=request_id,
         trigger=trigger,
         trigger_data=trigger_data or {},
+        workflow_version=workflow_version,
         vault_grant=vault_grant,
         status=RunStatus.SUCCEEDED if finished else RunStatus.QUEUED,
         steps_remaining=remaining,

@@ -18,9 +18,9 @@ from django.utils import timezone
 from backend.core.timefmt import elapsed_ms
 from backend.core.types import Uuid
 from backend.events.publisher import EventDraft, poke_on_commit
-from backend.runs.dispatch import enqueue_steps_on_commit, schedule_resume_on_commit
+from backend.runs.dispatch import enqueue_failure_hook_on_commit, enqueue_steps_on_commit, schedule_resume_on_commit
 from backend.runs.models import Run, Step
-from backend.runs.states import StepStatus
+from backend.runs.states import RunStatus, StepStatus
 from backend.runs.store import StepOutcome, get_store
 
 
@@ -93,6 +93,8 @@ def step_finish(
         return False
     poke_on_commit(run_id=step.run_id, seq=finished.last_seq)
     enqueue_steps_on_commit(finished.ready)
+    if finished.closed and finished.run_status == RunStatus.FAILED:
+        enqueue_failure_hook_on_commit(step.run_id)
     return True
 
 
@@ -135,6 +137,8 @@ def run_close(*, run_id: Uuid) -> bool:
     if closed is None:
         return False
     poke_on_commit(run_id=run_id, seq=closed.seq)
+    if closed.status == RunStatus.FAILED:
+        enqueue_failure_hook_on_commit(run_id)
     return True
 
 

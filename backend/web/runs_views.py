@@ -20,11 +20,20 @@ from backend.core.types import Uuid
 from backend.runs import documents, selectors
 from backend.runs.models import Run
 from backend.runs.rerun import run_rerun
-from backend.runs.states import RunStatus
+from backend.runs.states import RunStatus, RunTrigger
 from backend.workflows.selectors import workflow_list
 from workers.executors.registry import SPECS, canonical_kind
 
 PAGE_SIZE = 50
+# Words for the page; the choices' own labels ("Api", "Failure Hook") are the model's defaults.
+_TRIGGER_LABELS: dict[str, str] = {
+    RunTrigger.MANUAL: "Manual",
+    RunTrigger.API: "API",
+    RunTrigger.WEBHOOK: "Webhook",
+    RunTrigger.SCHEDULE: "Schedule",
+    RunTrigger.FAILURE_HOOK: "Failure hook",
+    RunTrigger.RERUN: "Rerun",
+}
 NODE_W, NODE_H = 168, 54
 COL_GAP, ROW_GAP, MARGIN = 64, 26, 24
 
@@ -55,8 +64,13 @@ def runs_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status not in RunStatus.values:
         status = ""
+    trigger = request.GET.get("trigger") or ""
+    if trigger not in RunTrigger.values:
+        trigger = ""
     workflow_id = _uuid_or_none(request.GET.get("workflow"))
-    runs = selectors.run_list(user=request_owner(request), status=status or None, workflow_id=workflow_id)
+    runs = selectors.run_list(
+        user=request_owner(request), status=status or None, workflow_id=workflow_id, trigger=trigger or None
+    )
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for run in page.object_list:
@@ -64,8 +78,9 @@ def runs_page(request: HttpRequest) -> HttpResponse:
         summary["duration"] = format_duration(summary["durationMs"])
         summary["started"] = run.started_at or run.created_at
         summary["url"] = run_path(run.pk)
+        summary["triggerLabel"] = _TRIGGER_LABELS.get(run.trigger, run.trigger)
         rows.append(summary)
-    query = {"status": status, "workflow": str(workflow_id) if workflow_id else ""}
+    query = {"status": status, "workflow": str(workflow_id) if workflow_id else "", "trigger": trigger}
     context = {
         "nav": "runs",
         "runs": rows,
@@ -74,8 +89,10 @@ def runs_page(request: HttpRequest) -> HttpResponse:
         "workflows": list(workflow_list(user=request_owner(request)).values("id", "name")[:500]),
         "selected_status": status,
         "selected_workflow": query["workflow"],
+        "triggers": [(value, _TRIGGER_LABELS.get(value, value)) for value in RunTrigger.values],
+        "selected_trigger": trigger,
         "filter_query": "&".join(f"{k}={v}" for k, v in query.items() if v),
-        "filtered": bool(status or workflow_id),
+        "filtered": bool(status or workflow_id or trigger),
     }
     return render(request, "runs/list.html", context)
 

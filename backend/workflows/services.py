@@ -1,4 +1,5 @@
-"""Every write to a workflow: create, update, delete, duplicate; graphs are compiled before they are stored."""
+"""Every write to a workflow: create, update, delete, duplicate, restore a version; graphs are compiled
+before they are stored, and each change of graph or vars is kept as the workflow's next version."""
 
 from __future__ import annotations
 
@@ -6,18 +7,21 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from backend.core.errors import Conflict, ValidationFailed
+from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.core.limits import WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX, text_problem
 from backend.core.types import Owner, Uuid
+from backend.workflows.changes import change_summary
 from backend.workflows.formats import normalize_graph, parse_vars
 from backend.workflows.graph import compile_graph
-from backend.workflows.models import Workflow
+from backend.workflows.models import VERSION_SUMMARY_MAX, Workflow, WorkflowVersion
 
 NAME_MAX = WORKFLOW_NAME_MAX
 DESCRIPTION_MAX = WORKFLOW_DESCRIPTION_MAX
-_UPDATABLE = frozenset({"name", "description", "graph", "variables"})
+_UPDATABLE = frozenset({"name", "description", "graph", "variables", "failure_workflow_id"})
+FAILURE_FIELD = "failureWorkflowId"  # the API's name for failure_workflow_id, which errors name
 
 
 def workflow_create(
@@ -28,9 +32,12 @@ def workflow_create(
     description: str = "",
     variables: Mapping[str, Any] | None = None,
     rename_if_taken: bool = False,
+    failure_workflow_id: Uuid | None = None,
 ) -> Workflow:
-    """Store a new workflow; 400 for a graph the compiler rejects, 409 `name_taken` for a used name,
-    unless `rename_if_taken`, which picks the first free "Name (2)", "Name (3)", … as an import does."""
+    """Store a new workflow as its version 1; 400 for a graph the compiler rejects or a failure
+    workflow that is not the owner's, 409 `name_taken` for a used name, unless `rename_if_taken`,
+    which picks the first free "Name (2)", "Name (3)", … as an import does."""
+    failure_workflow = _clean_failure_workflow(owner=owner, value=failure_workflow_id)
     clean_name = _clean_name(name)
     clean_description = _clean_description(description)
     clean_graph, graph_vars = _clean_graph(graph)
@@ -40,17 +47,22 @@ def workflow_create(
         try:
             with transaction.atomic():
                 _ensure_name_free(owner=owner, name=chosen)
-                return Workflow.objects.create(
-                    owner=owner, name=chosen, description=clean_description, graph=clean_graph, variables=clean_vars
-                )
+                workflow = Workflow.objects.create(
+                    owner=owner, name=chosen, description=clean_description, graph=clean_graph, variables=clean_vars,
+                    failure_workflow=failure_workflow, version=1,
+                )  # fmt: skip
+                _store_version(workflow, number=1, by=owner, summary="created")
+                return workflow
         except IntegrityError:
             # A concurrent create won the race for this name between our check and our insert.
             continue
     raise _name_taken(clean_name)
 
 
-def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
-    """Change any of name, description, graph, variables; all checks pass before anything is saved."""
+def workflow_update(*, workflow: Workflow, by: Owner | None = None, **fields: Any) -> Workflow:
+    """Change any of name, description, graph, variables, failure_workflow_id; all checks pass before
+    anything is saved. A change of graph or vars is stored as the next version, made `by` someone
+    (the owner unless told)."""
     unknown = sorted(set(fields) - _UPDATABLE)
     if unknown:
         raise ValidationFailed(
@@ -68,19 +80,98 @@ def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
             changes["variables"] = graph_vars
     if "variables" in fields:
         changes["variables"] = parse_vars(fields["variables"] if fields["variables"] is not None else {})
+    if "failure_workflow_id" in fields:
+        changes["failure_workflow"] = _clean_failure_workflow(owner=workflow.owner, value=fields["failure_workflow_id"])
     if not changes:
         return workflow
     try:
         with transaction.atomic():
             if "name" in changes and changes["name"] != workflow.name:
                 _ensure_name_free(owner=workflow.owner, name=changes["name"], exclude_id=workflow.pk)
-            for attr, value in changes.items():
-                setattr(workflow, attr, value)
-            workflow.save(update_fields=[*changes, "updated_at"])
+            _save_changes(workflow, changes, by=by or workflow.owner)
     except IntegrityError:
         workflow.refresh_from_db()
         raise _name_taken(changes.get("name", workflow.name)) from None
     return workflow
+
+
+def workflow_restore(*, workflow: Workflow, number: int, by: Owner | None = None) -> Workflow:
+    """The workflow takes version `number`'s graph and vars, kept as a new version that says so;
+    NotFound when the workflow has no such version."""
+    version = WorkflowVersion.objects.filter(workflow=workflow, number=number).first()
+    if version is None:
+        raise NotFound(f"workflow has no version {number}", details={"number": number})
+    graph, _ = _clean_graph(version.graph)
+    changes = {"graph": graph, "variables": dict(version.variables or {})}
+    with transaction.atomic():
+        _save_changes(workflow, changes, by=by or workflow.owner, restored=number)
+    return workflow
+
+
+def workflow_admin_save(*, workflow: Workflow, changed: list[str], by: Owner) -> None:
+    """Save what the admin form changed (already set on `workflow`), keeping versions as the API does."""
+    with transaction.atomic():
+        if workflow._state.adding:
+            workflow.version = 1
+            workflow.save()
+            _store_version(workflow, number=1, by=by, summary="created")
+        elif changed:
+            _save_changes(workflow, {name: getattr(workflow, name) for name in changed}, by=by)
+
+
+def _save_changes(workflow: Workflow, changes: dict[str, Any], *, by: Owner, restored: int | None = None) -> None:
+    """Inside a transaction: lock the row, save `changes`, and store the next version when graph or vars
+    differ from what the locked row holds (a restore always stores one). The lock serialises saves of
+    one workflow, so each reads the number the previous one wrote."""
+    locked = Workflow.objects.select_for_update().only("version", "graph", "variables").get(pk=workflow.pk)
+    old_graph, old_vars = locked.graph or {}, dict(locked.variables or {})
+    new_graph = changes.get("graph", old_graph)
+    new_vars = changes.get("variables", old_vars)
+    content_changed = new_graph != old_graph or new_vars != old_vars
+    for attr, value in changes.items():
+        setattr(workflow, attr, value)
+    workflow.version = locked.version
+    update_fields = [*changes, "updated_at"]
+    if content_changed or restored is not None:
+        workflow.version = locked.version + 1
+        update_fields.append("version")
+        summary = change_summary(old_graph, old_vars, new_graph, new_vars)
+        if restored is not None:
+            summary = f"restored version {restored}" + ("" if summary == "no visible change" else f" ({summary})")
+        _store_version(workflow, number=workflow.version, by=by, summary=summary)
+    workflow.save(update_fields=update_fields)
+
+
+def _store_version(workflow: Workflow, *, number: int, by: Owner | None, summary: str) -> WorkflowVersion:
+    return WorkflowVersion.objects.create(
+        workflow=workflow,
+        number=number,
+        graph=workflow.graph,
+        variables=dict(workflow.variables or {}),
+        created_by=by,
+        summary=_fit(summary),
+    )
+
+
+def _fit(summary: str) -> str:
+    return summary if len(summary) <= VERSION_SUMMARY_MAX else summary[: VERSION_SUMMARY_MAX - 1] + "…"
+
+
+def _clean_failure_workflow(*, owner: Owner, value: Any) -> Workflow | None:
+    """The owner's workflow `value` names (None clears); 400 naming the field for anything else, so
+    another user's workflow is indistinguishable from a missing one."""
+    if value in (None, ""):
+        return None
+    try:
+        found = Workflow.objects.filter(pk=value, owner=owner).first()
+    except (ValidationError, ValueError, TypeError):
+        found = None
+    if found is None:
+        raise ValidationFailed(
+            f"`{FAILURE_FIELD}` must name one of your workflows",
+            details={FAILURE_FIELD: ["not one of your workflows"]},
+        )
+    return found
 
 
 def workflow_delete(*, workflow: Workflow) -> None:
@@ -96,6 +187,7 @@ def workflow_duplicate(*, workflow: Workflow, name: str | None = None) -> Workfl
         graph=workflow.graph,
         description=workflow.description,
         variables=dict(workflow.variables or {}),
+        failure_workflow_id=workflow.failure_workflow_id,
     )
 
 

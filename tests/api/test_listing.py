@@ -12,6 +12,8 @@ from django.conf import settings
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from backend.workflows.models import Workflow
+from backend.workflows.services import workflow_update
 from tests.support.owned import OWNED, owned_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("discard_dispatch")]
@@ -41,12 +43,26 @@ def lists(db: Any) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _more_versions(user: Any, made: dict[str, str]) -> str:
+    workflow = Workflow.objects.get(pk=made["workflow_id"])
+    return str(workflow_update(workflow=workflow, variables={"n": workflow.version + 1}).version)
+
+
+# Items of a list nested under an object, made from the ids of its path.
+_NESTED = {"versions": _more_versions}
+
+
 def _filled(path: str, user: Any, count: int = 3) -> str:
     """The list's URL with at least `count` items the user owns in it (where a factory knows the items)."""
-    url = owned_path(path, user)
-    name = _ITEM_ID.get(path.rstrip("/").rsplit("/", 1)[-1])
-    for _ in range(count if name else 0):
-        OWNED[name](user, {})
+    made: dict[str, str] = {}
+    url = owned_path(path, user, made)
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    name = _ITEM_ID.get(last)
+    for _ in range(count if name or last in _NESTED else 0):
+        if name:
+            OWNED[name](user, {})
+        else:
+            _NESTED[last](user, made)
     return url
 
 
@@ -73,10 +89,11 @@ def test_listing_page_past_the_end_is_404_in_the_envelope(api: APIClient, user: 
         assert error["code"] == "not_found" and "out of range" in error["message"] and error["details"]["page"] == 999
 
 
-def test_listing_page_and_size_must_be_positive_integers(api: APIClient, lists: Any) -> None:
+def test_listing_page_and_size_must_be_positive_integers(api: APIClient, user: Any, lists: Any) -> None:
     for path, _ in lists:
+        url = owned_path(path, user)
         for query in ("page=0", "page=abc", "page_size=0", "pageSize=-1", "page_size=x"):
-            response = api.get(f"{path}?{query}")
+            response = api.get(f"{url}?{query}")
             assert response.status_code == 400, (path, query)
             assert response.json()["error"]["code"] == "validation_error"
 
@@ -88,9 +105,9 @@ def test_listing_default_and_maximum_page_size_come_from_settings(api: APIClient
     assert len(api.get(f"{url}?page_size=100").json()["results"]) == 3
 
 
-def test_listing_unknown_ordering_is_400_naming_the_allowed_values(api: APIClient, lists: Any) -> None:
+def test_listing_unknown_ordering_is_400_naming_the_allowed_values(api: APIClient, user: Any, lists: Any) -> None:
     for path, allowed in lists:
-        response = api.get(f"{path}?ordering=password")
+        response = api.get(f"{owned_path(path, user)}?ordering=password")
         assert response.status_code == 400, path
         error = response.json()["error"]
         assert all(value in error["message"] for value in allowed), error

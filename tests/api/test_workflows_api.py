@@ -43,7 +43,17 @@ def _assert_error(response: Any, status: int, code: str | None = None) -> dict[s
 
 def test_workflow_create_returns_document(api: APIClient) -> None:
     doc = _create(api, description="pings", vars={"channel": "#ops"})
-    assert set(doc) == {"id", "name", "description", "vars", "graph", "createdAt", "updatedAt"}
+    assert set(doc) == {
+        "id",
+        "name",
+        "description",
+        "vars",
+        "graph",
+        "version",
+        "failureWorkflowId",
+        "createdAt",
+        "updatedAt",
+    }
     assert doc["name"] == "Ping" and doc["description"] == "pings" and doc["vars"] == {"channel": "#ops"}
     graph = doc["graph"]
     assert [n["id"] for n in graph["nodes"]] == ["start", "ping"]
@@ -198,7 +208,7 @@ def test_workflow_list_is_paginated_and_newest_updated_first(api: APIClient, oth
     body = api.get("/v1/workflows?pageSize=1").json()
     assert body["count"] == 2 and body["next"]
     assert [w["name"] for w in body["results"]] == ["first"]
-    assert set(body["results"][0]) == {"id", "name", "description", "nodeCount", "createdAt", "updatedAt"}
+    assert set(body["results"][0]) == {"id", "name", "description", "nodeCount", "version", "createdAt", "updatedAt"}
     assert body["results"][0]["nodeCount"] == 2
     assert [w["name"] for w in api.get(body["next"]).json()["results"]] == ["second"]
 

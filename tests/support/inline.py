@@ -23,6 +23,7 @@ class InlineDispatcher:
         self.sent: list[int] = []
         self.scheduled: list[tuple[int, Any]] = []  # (step id, when): resumes asked for by waiting steps
         self.messages: list[str] = []
+        self.failure_hooks: deque[str] = deque()  # failed runs whose hook message was sent
 
     def enqueue(self, step_ids: Sequence[int]) -> None:
         from backend.config.celery import app
@@ -36,12 +37,20 @@ class InlineDispatcher:
     def schedule(self, step_id: int, at: Any) -> None:
         self.scheduled.append((step_id, at))
 
+    def fire_failure_hook(self, run_id: str) -> None:
+        self.failure_hooks.append(run_id)
+
     def drain(self, limit: int = 10_000) -> int:
+        """Run queued steps, then the failure hooks they sent (and the steps those start)."""
+        from backend.runs.hook_services import failure_hook_fire
         from workers.engine import execute_step
 
         done = 0
-        while self.queue and done < limit:
-            execute_step(self.queue.popleft())
+        while (self.queue or self.failure_hooks) and done < limit:
+            if self.queue:
+                execute_step(self.queue.popleft())
+            else:
+                failure_hook_fire(run_id=self.failure_hooks.popleft())
             done += 1
         return done
 

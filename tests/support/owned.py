@@ -20,9 +20,10 @@ from tests.support.graphs import chain, http_node, start_node
 _numbers = itertools.count(1)
 
 
-def owned_path(path: str, user: Any) -> str:
-    """`path` with each `{name}` replaced by a new object `user` owns; KeyError names a missing factory."""
-    made: dict[str, str] = {}
+def owned_path(path: str, user: Any, made: dict[str, str] | None = None) -> str:
+    """`path` with each `{name}` replaced by a new object `user` owns (their ids go into `made`);
+    KeyError names a missing factory."""
+    made = {} if made is None else made
     for name in re.findall(r"{(\w+)}", path):
         made[name] = OWNED[name](user, made)
         path = path.replace(f"{{{name}}}", made[name])
@@ -57,6 +58,11 @@ def owned_token(user: Any, made: dict[str, str]) -> str:
     return str(token.pk)
 
 
+def owned_version_number(user: Any, made: dict[str, str]) -> str:
+    """A version the workflow of the path has: every workflow starts at version 1."""
+    return "1"
+
+
 # Path parameter name → a function making an object `user` owns, returning its id as the path takes it.
 # `made` holds the ids already chosen for the path's earlier parameters (a nested id can need its parent).
 OWNED: dict[str, Callable[[Any, dict[str, str]], str]] = {
@@ -64,4 +70,5 @@ OWNED: dict[str, Callable[[Any, dict[str, str]], str]] = {
     "run_id": owned_run,
     "credential_id": owned_credential,
     "token_id": owned_token,
+    "number": owned_version_number,
 }

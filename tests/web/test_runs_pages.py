@@ -81,7 +81,7 @@ def test_list_shows_only_my_runs_with_their_columns(web: Any, user: Any, other_u
     assert str(theirs.pk) not in html
     assert "Nightly report" in html
     assert 'data-status="succeeded"' in html
-    assert ">api<" in html  # trigger
+    assert ">API<" in html  # trigger
     assert re.search(r">1\.2s<|>1\.3s<", html)  # duration in the compat format
     assert f'href="/runs/{mine.pk}/"' in html
 

@@ -54,6 +54,7 @@ _LIST_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=RunStatus.values, description="only runs in this state"),
     OpenApiParameter("workflow", OpenApiTypes.UUID, description="only runs of this workflow (alias workflowId)"),
     OpenApiParameter("workflowId", OpenApiTypes.UUID, description="alias of workflow"),
+    OpenApiParameter("trigger", OpenApiTypes.STR, enum=RunTrigger.values, description="only runs started this way"),
 ]
 
 
@@ -98,6 +99,24 @@ def _uuid(value: Any) -> Any:
         raise ValidationFailed("`workflowId` is not a valid id", details={"workflowId": ["invalid id"]}) from exc
 
 
+def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key header (None without one); 400 for one that cannot be stored."""
+    key = request.headers.get("Idempotency-Key") or None
+    problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
+    if problem:
+        raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
+    return key
+
+
+def _trigger_filter(value: str | None) -> str | None:
+    if value and value not in RunTrigger.values:
+        raise ValidationFailed(
+            f"unknown trigger {value!r}; allowed: {', '.join(RunTrigger.values)}",
+            details={"trigger": RunTrigger.values},
+        )
+    return value or None
+
+
 class RunListApi(APIView):
     @extend_schema(
         summary="Start a run",
@@ -124,10 +143,7 @@ class RunListApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        key = request.headers.get("Idempotency-Key") or None
-        problem = None if key is None else text_problem(key, max_chars=IDEMPOTENCY_KEY_MAX)
-        if problem:
-            raise ValidationFailed(f"Idempotency-Key {problem}", details={"Idempotency-Key": [problem]})
+        key = idempotency_key(request)
         args = _start_args(request.data)
         args["trigger"] = args["trigger"] or default_trigger(request)
         run, created = run_start(
@@ -156,6 +172,7 @@ class RunListApi(APIView):
             user=request_owner(request),
             status=status_filter,
             workflow_id=_uuid(workflow) if workflow else None,
+            trigger=_trigger_filter(request.query_params.get("trigger")),
             ordering=ordering_param(request, selectors.RUN_ORDERINGS),
         )
         return paginated(request, self, runs, documents.run_summary)

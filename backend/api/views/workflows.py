@@ -41,6 +41,7 @@ SUMMARY_EXAMPLE = {
     "name": "Ping team",
     "description": "",
     "nodeCount": 2,
+    "version": 3,
     **_WHEN,
 }
 DOCUMENT_EXAMPLE = {
@@ -63,6 +64,8 @@ DOCUMENT_EXAMPLE = {
         "metadata": {},
         "vars": {"channel": "#ops"},
     },
+    "version": 3,
+    "failureWorkflowId": None,
     **_WHEN,
 }
 _WRITE_EXAMPLE = OpenApiExample(
@@ -79,6 +82,7 @@ def workflow_summary(workflow: Workflow) -> dict[str, Any]:
         "name": workflow.name,
         "description": workflow.description,
         "nodeCount": len((workflow.graph or {}).get("nodes") or []),
+        "version": workflow.version,
         "createdAt": iso_ms(workflow.created_at),
         "updatedAt": iso_ms(workflow.updated_at),
     }
@@ -91,6 +95,8 @@ def workflow_document(workflow: Workflow) -> dict[str, Any]:
         "description": workflow.description,
         "vars": dict(workflow.variables or {}),
         "graph": _builder_file(workflow),
+        "version": workflow.version,
+        "failureWorkflowId": str(workflow.failure_workflow_id) if workflow.failure_workflow_id else None,
         "createdAt": iso_ms(workflow.created_at),
         "updatedAt": iso_ms(workflow.updated_at),
     }
@@ -117,6 +123,8 @@ def _fields_from_body(data: Any, *, partial: bool, creating: bool = False) -> di
             fields["variables"] = imported.variables
     if "vars" in body:
         fields["variables"] = body["vars"]
+    if "failureWorkflowId" in body:
+        fields["failure_workflow_id"] = body["failureWorkflowId"]
     if not partial:
         fields.setdefault("description", "")
         fields.setdefault("variables", {})

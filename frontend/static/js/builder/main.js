@@ -7,6 +7,7 @@ import { Canvas } from "./canvas.js";
 import { editActions } from "./editing.js";
 import { fileActions } from "./files.js";
 import * as G from "./graph.js";
+import { historyActions } from "./history_panel.js";
 import { Inspector } from "./inspector.js";
 import { bindPageEvents } from "./page_events.js";
 import { connectPort, setConfigWithPorts } from "./ports.js";
@@ -64,11 +65,12 @@ function init() {
     redo: () => app.redo(),
     clear: () => app.clearAll(),
     save: () => app.save(),
+    history: () => app.toggleHistory(),
     run: () => app.run(),
     cancel: () => app.panel?.cancel(),
   });
 
-  Object.assign(app, editActions(app), fileActions(app), saveActions(app), runActions(app));
+  Object.assign(app, editActions(app), fileActions(app), saveActions(app), runActions(app), historyActions(app));
   bindPageEvents(app);
   app.booted = load(app);
 }

@@ -75,6 +75,7 @@ export function saveActions(app) {
       if (location.pathname !== `/builder/${doc.id}/`) window.history.replaceState(null, "", `/builder/${doc.id}/`);
       document.title = `${doc.name} · AutomateOS`;
       app.inspector.setServerProblems({});
+      app.refreshHistory?.(); // an open History panel lists the version this save made
       toast(`Saved “${doc.name}”.`, { kind: "success" });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {

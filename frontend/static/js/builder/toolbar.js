@@ -14,7 +14,7 @@ const PAGE = () => svgIcon("M4 1.5h5.5L12.5 4.5v10h-8.5z", "M9.5 1.5v3h3", "M6 8
 
 /**
  * @param {HTMLElement} root
- * @param {Record<string, () => void>} actions addStart, addHttp, slack, notion, importFile, exportFile, undo, redo, clear, save, run, cancel
+ * @param {Record<string, () => void>} actions addStart, addHttp, slack, notion, importFile, exportFile, undo, redo, clear, save, history, run, cancel
  */
 export function buildToolbar(root, actions) {
   const button = (label, action, { title = "", cls = "tb-btn", testid = null, icon = null } = {}) => {
@@ -33,6 +33,7 @@ export function buildToolbar(root, actions) {
     redo: button("Redo", "redo", { title: "Redo (Ctrl/Cmd+Y or Ctrl/Cmd+Shift+Z)", icon: "↷" }),
     clear: button("Clear", "clear", { title: "Remove every node and connection", cls: "tb-btn tb-btn--danger" }),
     save: button("Save", "save", { title: "Save to your workflows (Ctrl/Cmd+S)", cls: "tb-btn tb-btn--secondary" }),
+    history: button("History", "history", { title: "Versions of this saved workflow, and what runs when it fails", cls: "tb-btn tb-btn--secondary", testid: "history-button" }),
     run: button("Run", "run", { title: "Run this workflow now", cls: "tb-btn tb-btn--primary", testid: "run-button", icon: "▶" }),
     cancel: button("Cancel", "cancel", { title: "Cancel the active run", cls: "tb-btn tb-btn--secondary", testid: "cancel-button", icon: "■" }),
   };
@@ -57,9 +58,11 @@ export function buildToolbar(root, actions) {
     group("Canvas", b.clear),
     h("div", { class: "tb-spacer" }),
     saveState,
-    group("Workflow", b.save, b.run, b.cancel),
+    group("Workflow", b.save, b.history, b.run, b.cancel),
   );
   b.cancel.disabled = true; // until a run is active
+  b.history.hidden = true; // until the workflow is saved: only a saved one has versions
+  b.history.setAttribute("aria-expanded", "false");
   root.setAttribute("role", "toolbar");
   root.setAttribute("aria-label", "Builder toolbar");
 
@@ -93,6 +96,7 @@ export function buildToolbar(root, actions) {
       b.redo.disabled = !s.canRedo;
       b.clear.disabled = s.empty;
       b.save.disabled = s.saving;
+      b.history.hidden = !s.saved;
       saveState.textContent = s.saving ? "Saving…" : s.dirty ? "Unsaved changes" : s.saved ? "All changes saved" : "";
       saveState.classList.toggle("is-dirty", s.dirty && !s.saving);
     },

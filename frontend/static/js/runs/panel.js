@@ -7,7 +7,7 @@
 import { idempotencyKey } from "../lib/api.js";
 import { streamRun } from "./client.js";
 import { buildPanel, showPayloadKeys } from "./panel_view.js";
-import { cancelRun, getRun, startRun } from "./requests.js";
+import { cancelRun, getRun, startPath, startRun } from "./requests.js";
 import { applyEvents, fromDocument, initialState, stepStatuses } from "./stream.js";
 import { LogView, StepsView, renderStatus, statusText } from "./view.js";
 
@@ -37,12 +37,12 @@ export function mountRunPanel(
   if (typeof getGraph !== "function") throw new TypeError("mountRunPanel needs getGraph()");
   // A run refused because the vault is locked asks `unlockVault(reason)` once, then starts again:
   // the refusal stored nothing, so the same request is simply sent anew.
-  async function startWithUnlock(body) {
+  async function startWithUnlock(body, path) {
     try {
-      return await startRun(body);
+      return await startRun(body, { path });
     } catch (err) {
       if (err.code !== "vault_locked" || !unlockVault || !(await unlockVault(err.message))) throw err;
-      return startRun(body);
+      return startRun(body, { path });
     }
   }
   const { runButton, cancelButton, link, payloadInput, payloadBox, payloadUsed, status, steps, logs } = buildPanel(container, {
@@ -108,7 +108,8 @@ export function mountRunPanel(
       fail(`Cannot run: ${err.message}`);
       return;
     }
-    const body = workflowId ? { workflowId } : { graph };
+    // A saved workflow is started at its own URL (the run records its version); a bare graph at /v1/runs.
+    const body = workflowId ? {} : { graph };
     let payload;
     try {
       payload = getPayload ? getPayload() : parsePayload(payloadInput.value);
@@ -121,7 +122,7 @@ export function mountRunPanel(
 
     let created;
     try {
-      created = await startWithUnlock(body);
+      created = await startWithUnlock(body, startPath(workflowId));
     } catch (err) {
       if (mine === generation) fail(`Run not started: ${err.message}`);
       return;
