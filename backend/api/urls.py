@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backend.api.views import credentials, node_types, runs, tokens, vault, workflows
+from backend.api.views import credentials, node_types, runs, tokens, triggers, vault, workflows
 
 urlpatterns = [
     path("workflows", workflows.WorkflowListApi.as_view(), name="workflow-list"),
@@ -23,4 +23,13 @@ urlpatterns = [
     path("vault/lock", vault.VaultLockApi.as_view(), name="vault-lock"),
     path("vault/reset", vault.VaultResetApi.as_view(), name="vault-reset"),
     path("tokens", tokens.TokenListApi.as_view(), name="token-list"),
+]
+urlpatterns += [
+    path("workflows/<uuid:workflow_id>/webhook", triggers.WebhookApi.as_view(), name="workflow-webhook"),
+    path(
+        "workflows/<uuid:workflow_id>/webhook/regenerate",
+        triggers.WebhookRegenerateApi.as_view(),
+        name="workflow-webhook-regenerate",
+    ),
+    path("workflows/<uuid:workflow_id>/schedule", triggers.ScheduleApi.as_view(), name="workflow-schedule"),
 ]
