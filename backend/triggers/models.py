@@ -74,8 +74,14 @@ class Schedule(models.Model):
     interval_every = models.PositiveIntegerField(null=True, blank=True)
     interval_unit = models.CharField(max_length=16, choices=IntervalUnit.choices, blank=True, default="")
     enabled = models.BooleanField(default=True)
+    # No reverse accessor: PeriodicTask.schedule is beat's own property (the task's interval or crontab).
     periodic_task = models.OneToOneField(
-        "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, editable=False
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
     )
     last_tick = models.DateTimeField(null=True, blank=True, editable=False)
     last_fired_at = models.DateTimeField(null=True, blank=True, editable=False)

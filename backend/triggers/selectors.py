@@ -40,7 +40,7 @@ def run_outcome(*, run_id: Uuid, node_id: str = "") -> dict[str, Any] | None:
     outcome: dict[str, Any] = {"runId": str(run.pk), "status": run.status}
     if run.status != RunStatus.SUCCEEDED:
         failed = Step.objects.filter(run_id=run_id, status=StepStatus.FAILED).order_by("position").first()
-        outcome["error"] = run.error or (failed.error if failed else "") or f"run {run.status}"
+        outcome["error"] = (failed.error if failed else "") or run.error or f"run {run.status}"
         return outcome
     steps = Step.objects.filter(run_id=run_id, status=StepStatus.SUCCEEDED)
     step = steps.filter(node_id=node_id).first() if node_id else steps.order_by("-position").first()
