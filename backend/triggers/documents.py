@@ -6,18 +6,27 @@ from datetime import datetime
 from typing import Any
 
 from backend.core.timefmt import iso_ms
+from backend.credentials.vault import VaultError
 from backend.triggers.models import Schedule, ScheduleKind, Webhook
 from backend.triggers.schedule_services import next_run_times
 from backend.triggers.signatures import signature_header
 from backend.triggers.webhook_services import webhook_token
 
 
+def _path(hook: Webhook) -> str | None:
+    try:
+        return f"/hooks/{webhook_token(hook)}"
+    except VaultError:
+        # Sealed with a key no longer configured (see rotate_webhooks): only a new URL helps.
+        return None
+
+
 def webhook_document(hook: Webhook, *, base_url: str) -> dict[str, Any]:
-    path = f"/hooks/{webhook_token(hook)}"
+    path = _path(hook)
     return {
         "workflowId": str(hook.workflow_id),
         "enabled": hook.enabled,
-        "url": base_url.rstrip("/") + path,
+        "url": base_url.rstrip("/") + path if path else None,
         "path": path,
         "signature": hook.signature,
         "signatureHeader": signature_header(hook.signature, hook.signature_header) if hook.signature != "none" else "",

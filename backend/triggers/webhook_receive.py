@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from backend.core.errors import Conflict, Locked, NotFound, ValidationFailed
+from backend.credentials.vault import VaultError
 from backend.runs.services import run_start
 from backend.runs.states import RunTrigger
 from backend.triggers import webhook_request as mapping
@@ -92,6 +93,9 @@ def _check_signature(hook: Webhook, delivery: Delivery, now: datetime) -> None:
         )
     except SignatureError as exc:
         raise InvalidSignature(str(exc)) from None
+    except VaultError:
+        # Sealed with a key no longer configured: nothing can be verified until its owner sets a new one.
+        raise InvalidSignature("this webhook's secret cannot be read; its owner must set it again") from None
 
 
 def payload_of(delivery: Delivery) -> dict[str, Any]:

@@ -94,6 +94,21 @@ def webhook_regenerate(*, hook: Webhook) -> Webhook:
     return hook
 
 
+def webhook_reseal(*, hook: Webhook) -> bool:
+    """Seal the token and secret again with the keyring's current key; False when both already are."""
+    current = get_keyring().current_id
+    stale = hook.token_key_id != current or (bool(hook.secret_ciphertext) and hook.secret_key_id != current)
+    if not stale:
+        return False
+    token, secret = webhook_token(hook), webhook_secret(hook)
+    sealed = _seal(hook, token, "webhook.token")
+    hook.token_key_id, hook.token_nonce, hook.token_ciphertext = sealed.key_id, sealed.nonce, sealed.ciphertext
+    if secret:
+        _set_secret(hook, secret)
+    hook.save()
+    return True
+
+
 def webhook_delete(*, hook: Webhook) -> None:
     hook.delete()
 
