@@ -11,7 +11,9 @@ import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.core.errors import ApplicationError
@@ -50,7 +52,7 @@ def _delivery(request: HttpRequest) -> Delivery:
     if media_type(content_type) in FORM_TYPES:
         try:
             form = {name: request.POST.getlist(name) for name in request.POST}
-        except Exception as exc:  # Django's parser refuses malformed or oversized forms in several ways
+        except (MultiPartParserError, SuspiciousOperation, ValueError) as exc:
             raise ApplicationError(f"malformed form body: {type(exc).__name__}", code="parse_error") from None
     return Delivery(
         method=request.method or "POST",

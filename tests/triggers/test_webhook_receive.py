@@ -193,3 +193,18 @@ def test_webhook_token_is_stored_as_digest_and_sealed_only(api: APIClient, workf
     stored = json.dumps([str(getattr(row, f.attname)) for f in Webhook._meta.fields])
     assert token not in stored and hook["newSecret"] not in stored
     assert len(token) >= 43 and row.token_digest != token
+
+
+def test_webhook_rate_limit_works_on_the_embedded_in_memory_cache(api: APIClient, workflow: Any, settings: Any) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.AUTOMATEOS = {**settings.AUTOMATEOS, "WEBHOOK_RATE": "2/min"}
+    hook = enable(api, workflow)
+    answers = [post_hook(hook["path"], {"i": i}).status_code for i in range(3)]
+    assert answers == [202, 202, 429] and Run.objects.count() == 2
+
+
+def test_webhook_malformed_multipart_is_400(api: APIClient, workflow: Any) -> None:
+    hook = enable(api, workflow)
+    response = post_hook(hook["path"], b"--x\r\nnot a part", content_type="multipart/form-data")  # no boundary
+    assert response.status_code == 400 and response.json()["error"]["code"] == "parse_error"
+    assert not Run.objects.exists()
