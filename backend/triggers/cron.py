@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import crontab
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from backend.core.errors import ValidationFailed
 
@@ -17,8 +17,14 @@ _CELERY_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_wee
 UNIT_SECONDS = {"minutes": 60, "hours": 3600}
 
 
+CRON_MAX = 120  # Schedule.cron
+TIMEZONE_MAX = 64  # Schedule.timezone
+
+
 def check_cron(expression: str) -> list[str]:
     """The five fields of a valid expression; a 400 naming the first bad field otherwise."""
+    if len(expression) > CRON_MAX:
+        raise ValidationFailed(f"`cron` is over {CRON_MAX} characters", details={"cron": [f"max {CRON_MAX}"]})
     fields = expression.split()
     if len(fields) != len(CRON_FIELDS):
         raise ValidationFailed(
@@ -38,6 +44,12 @@ def check_cron(expression: str) -> list[str]:
             )
     if not croniter.is_valid(expression):
         raise ValidationFailed("`cron` is not a valid expression", details={"cron": ["invalid expression"]})
+    try:
+        croniter(expression, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
+    except CroniterError as exc:  # e.g. "0 0 30 2 *": every field valid, no such date
+        raise ValidationFailed(
+            f"`cron` {expression!r} never matches a date", details={"cron": ["never matches a date"]}
+        ) from exc
     return fields
 
 
@@ -51,8 +63,10 @@ def _celery_accepts(field: str, value: str) -> bool:
 
 def check_timezone(name: str) -> ZoneInfo:
     try:
+        if len(name) > TIMEZONE_MAX:
+            raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder or an over-long path
         raise ValidationFailed(
             f"`timezone` {name!r} is not an IANA time zone (e.g. Europe/Paris, America/New_York, UTC)",
             details={"timezone": [f"unknown time zone {name!r}"]},

@@ -86,3 +86,13 @@ def test_cron_next_three_times_follow_the_zone_across_a_dst_change() -> None:
     paris = next_cron_times("0 9 * * *", "Europe/Paris", datetime(2026, 10, 24, 0, 0, tzinfo=UTC))
     assert paris == [datetime(2026, 10, 24, 7, tzinfo=UTC), datetime(2026, 10, 25, 8, tzinfo=UTC),
                      datetime(2026, 10, 26, 8, tzinfo=UTC)]  # fmt: skip
+
+
+def test_cron_check_refuses_a_date_that_never_comes_and_odd_zone_names() -> None:
+    with pytest.raises(ValidationFailed, match="never matches a date"):
+        check_cron("0 0 30 2 *")
+    with pytest.raises(ValidationFailed, match="over 120 characters"):
+        check_cron("1," * 70 + "2 * * * *")
+    for bad in ("Etc", "a" * 300, "UTC\x00"):  # a folder of the zone database, a too-long path, a NUL
+        with pytest.raises(ValidationFailed):
+            check_timezone(bad)

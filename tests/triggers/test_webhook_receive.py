@@ -208,3 +208,14 @@ def test_webhook_malformed_multipart_is_400(api: APIClient, workflow: Any) -> No
     response = post_hook(hook["path"], b"--x\r\nnot a part", content_type="multipart/form-data")  # no boundary
     assert response.status_code == 400 and response.json()["error"]["code"] == "parse_error"
     assert not Run.objects.exists()
+
+
+def test_webhook_refusals_never_log_the_url_token(api: APIClient, workflow: Any, caplog: Any) -> None:
+    hook = enable(api, workflow, signature="github")
+    token = hook["path"].rsplit("/", 1)[1]
+    with caplog.at_level("DEBUG"):
+        assert post_hook(hook["path"], {}).status_code == 401
+        assert post_hook(hook["path"], b"{", content_type="application/json").status_code == 401
+        enable(api, workflow, enabled=False)
+        assert post_hook(hook["path"], {}).status_code == 404
+    assert token not in caplog.text and hook["newSecret"] not in caplog.text
