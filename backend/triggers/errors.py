@@ -12,6 +12,11 @@ class InvalidSignature(ApplicationError):
     code = "invalid_signature"
 
 
+class MethodNotAllowed(ApplicationError):
+    status = 405
+    code = "method_not_allowed"
+
+
 class PayloadTooLarge(ApplicationError):
     status = 413
     code = "payload_too_large"

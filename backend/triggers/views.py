@@ -17,7 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.core.errors import ApplicationError
-from backend.triggers.errors import RateLimited
+from backend.triggers.errors import MethodNotAllowed, RateLimited
 from backend.triggers.models import RespondMode
 from backend.triggers.selectors import run_outcome
 from backend.triggers.webhook_receive import Accepted, Delivery, webhook_receive
@@ -68,9 +68,7 @@ def _delivery(request: HttpRequest) -> Delivery:
 @csrf_exempt
 async def hook(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
-        error = ApplicationError("webhooks accept POST only", code="method_not_allowed")
-        error.status = 405
-        response = _error(request, error)
+        response = _error(request, MethodNotAllowed("webhooks accept POST only"))
         response["Allow"] = "POST"
         return response
     try:
