@@ -39,7 +39,9 @@ def schedule_put(*, workflow: Workflow, options: Mapping[str, Any]) -> Schedule:
     PeriodicTask, in one transaction."""
     fields = _clean(options)
     with transaction.atomic():
-        schedule = Schedule.objects.select_for_update().filter(workflow=workflow).first() or Schedule(workflow=workflow)
+        # The workflow's row lock makes two first PUTs take turns: the second updates the first's schedule.
+        Workflow.objects.select_for_update().filter(pk=workflow.pk).first()
+        schedule = Schedule.objects.filter(workflow=workflow).first() or Schedule(workflow=workflow)
         for name, value in fields.items():
             setattr(schedule, name, value)
         schedule.last_error = ""

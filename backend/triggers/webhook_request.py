@@ -26,6 +26,11 @@ SENSITIVE_HEADERS = frozenset(
         "stripe-signature",
         "x-signature",
         "x-csrftoken",
+        "x-auth-token",
+        "x-access-token",
+        "x-gitlab-token",  # GitLab sends the hook's secret itself
+        "x-slack-signature",
+        "x-shopify-hmac-sha256",
     }
 )
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from backend.core.errors import ValidationFailed
@@ -68,21 +69,24 @@ def webhook_put(*, workflow: Workflow, options: Mapping[str, Any]) -> tuple[Webh
     """Create or update the workflow's hook. Returns (hook, secret to show once): a secret is made up
     when a signature preset is chosen and none was ever given."""
     clean = _clean_options(options, workflow=workflow)
-    hook = Webhook.objects.filter(workflow=workflow).select_related("workflow").first()
-    creating = hook is None
-    if hook is None:
-        hook = Webhook(workflow=workflow)
-        _set_token(hook)
-    secret = clean.pop("secret", None)
-    for field, value in clean.items():
-        setattr(hook, field, value)
-    shown = None
-    if secret:
-        _set_secret(hook, secret)
-    elif hook.signature != SignaturePreset.NONE and not hook.secret_ciphertext:
-        shown = "whsec_" + secrets.token_urlsafe(24)
-        _set_secret(hook, shown)
-    hook.save(force_insert=creating)
+    with transaction.atomic():
+        # The workflow's row lock makes two first PUTs take turns: the second updates the first's hook.
+        Workflow.objects.select_for_update().filter(pk=workflow.pk).first()
+        hook = Webhook.objects.filter(workflow=workflow).select_related("workflow").first()
+        creating = hook is None
+        if hook is None:
+            hook = Webhook(workflow=workflow)
+            _set_token(hook)
+        secret = clean.pop("secret", None)
+        for field, value in clean.items():
+            setattr(hook, field, value)
+        shown = None
+        if secret:
+            _set_secret(hook, secret)
+        elif hook.signature != SignaturePreset.NONE and not hook.secret_ciphertext:
+            shown = "whsec_" + secrets.token_urlsafe(24)
+            _set_secret(hook, shown)
+        hook.save(force_insert=creating)
     return hook, shown
 
 

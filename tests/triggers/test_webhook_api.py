@@ -79,3 +79,33 @@ def test_webhook_api_another_users_workflow_is_404_everywhere(
     ]
     assert [a.status_code for a in answers] == [404] * 7
     assert Webhook.objects.get().enabled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_webhook_api_two_first_puts_at_once_make_one_hook(user: Any) -> None:
+    import threading
+
+    from django.db import connection
+
+    from backend.triggers.webhook_services import webhook_put
+    from backend.workflows.services import workflow_create
+    from tests.triggers.conftest import hook_graph
+
+    workflow = workflow_create(owner=user, name="Raced", graph=hook_graph())
+    barrier, errors = threading.Barrier(3), []
+
+    def put() -> None:
+        barrier.wait()
+        try:
+            webhook_put(workflow=workflow, options={"enabled": True})
+        except Exception as exc:  # the test reports whatever escaped
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=put) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and Webhook.objects.filter(workflow=workflow).count() == 1
