@@ -62,6 +62,7 @@ def test_triggers_panel_sets_checks_and_pauses_a_schedule(page: Page, builder_us
     section.get_by_test_id("schedule-save").click()
     items = section.get_by_test_id("schedule-next").locator("li")
     expect(items).to_have_count(3)
+    expect(section).not_to_contain_text("null")
     isos = [items.nth(i).get_attribute("data-iso") for i in range(3)]
     assert all(iso and iso[11:16] in ("13:00", "14:00") for iso in isos), isos  # 9:00 in New York, in UTC
     section.get_by_test_id("schedule-enabled").uncheck()

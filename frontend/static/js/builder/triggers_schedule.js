@@ -78,12 +78,9 @@ export async function scheduleSection(workflowId) {
       }
     });
     const lastError = schedule?.lastError ? h("p", { class: "field__error", "data-testid": "schedule-last-error", text: `Last tick: ${schedule.lastError}` }) : null;
-    content.replaceChildren(
-      kind, cron, zone, every, unit, active.el,
-      schedule ? h("div", { class: "field" }, h("span", { class: "field__label", text: schedule.enabled ? "Next runs" : "Paused: no runs" }), next) : null,
-      lastError,
-      h("div", { class: "triggers__row" }, save, remove),
-    );
+    const upcoming = schedule ? h("div", { class: "field" }, h("span", { class: "field__label", text: schedule.enabled ? "Next runs" : "Paused: no runs" }), next) : null;
+    // replaceChildren would write a null as the text "null".
+    content.replaceChildren(...[kind, cron, zone, every, unit, active.el, upcoming, lastError, h("div", { class: "triggers__row" }, save, remove)].filter(Boolean));
   };
   render();
   return el;
