@@ -48,7 +48,9 @@ class Accepted:
 
 
 def webhook_find(*, token: str) -> Webhook:
-    hook = Webhook.objects.select_related("workflow").filter(token_digest=token_digest(token), enabled=True).first()
+    hook = (
+        Webhook.objects.select_related("workflow__owner").filter(token_digest=token_digest(token), enabled=True).first()
+    )
     if hook is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     return hook

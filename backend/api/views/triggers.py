@@ -149,7 +149,12 @@ class WebhookApi(APIView):
 
 
 class WebhookRegenerateApi(APIView):
-    @extend_schema(request=None, responses={200: _HOOK, 404: _ERRORS[404]}, summary="New URL; the old one is 404")
+    @extend_schema(
+        request=None,
+        responses={200: _HOOK, 404: _ERRORS[404]},
+        examples=[_HOOK_EXAMPLE],
+        summary="New URL; the old one is 404",
+    )
     def post(self, request: Request, workflow_id: uuid.UUID) -> Response:
         workflow = selectors.owned_workflow(user=request_owner(request), workflow_id=workflow_id)
         hook = webhook_services.webhook_regenerate(hook=selectors.webhook_get(workflow=workflow))
