@@ -219,3 +219,14 @@ def test_webhook_refusals_never_log_the_url_token(api: APIClient, workflow: Any,
         enable(api, workflow, enabled=False)
         assert post_hook(hook["path"], {}).status_code == 404
     assert token not in caplog.text and hook["newSecret"] not in caplog.text
+
+
+def test_webhook_of_a_graph_that_no_longer_compiles_is_409_without_details(api: APIClient, workflow: Any) -> None:
+    hook = enable(api, workflow)
+    broken = dict(workflow.graph)
+    broken["nodes"] = [*broken["nodes"], {"id": "odd", "type": "teleport", "data": {"config": {"secretUrl": "x"}}}]
+    type(workflow).objects.filter(pk=workflow.pk).update(graph=broken)
+    response = post_hook(hook["path"], {})
+    error = response.json()["error"]
+    assert response.status_code == 409 and error["code"] == "workflow_invalid" and error["details"] == {}
+    assert "teleport" not in response.content.decode() and not Run.objects.exists()
