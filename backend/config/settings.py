@@ -416,12 +416,12 @@ AUTOMATEOS = {
 # --- Triggers: webhooks and schedules ----------------------------------------------------------
 # Requests per webhook (any sender), e.g. 60/min; "off" disables the limit.
 AUTOMATEOS["WEBHOOK_RATE"] = env.str("AUTOMATEOS_WEBHOOK_RATE", default="60/min")
-# A beat firing later than this after its cron time (beat was down) belongs to a missed tick:
+# A cron firing run later than this after its tick (beat was down, workers far behind) is a missed tick:
 # `skip` starts nothing for it, `catch_up_last` runs the most recent missed tick once.
 AUTOMATEOS["SCHEDULE_MISSED"] = env.str("AUTOMATEOS_SCHEDULE_MISSED", default="skip")
 if AUTOMATEOS["SCHEDULE_MISSED"] not in ("skip", "catch_up_last"):
     raise ImproperlyConfigured("AUTOMATEOS_SCHEDULE_MISSED must be `skip` or `catch_up_last`.")
-AUTOMATEOS["SCHEDULE_GRACE_S"] = env.float("AUTOMATEOS_SCHEDULE_GRACE_S", default=60.0)
+AUTOMATEOS["SCHEDULE_GRACE_S"] = env.float("AUTOMATEOS_SCHEDULE_GRACE_S", default=300.0)
 # Celery beat reads the schedules the triggers app keeps in django_celery_beat's tables.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
