@@ -31,13 +31,13 @@ def schedule_get(*, workflow: Workflow) -> Schedule:
     return schedule
 
 
-def run_outcome(*, run_id: Uuid, node_id: str = "") -> dict[str, Any] | None:
-    """None while the run is active; else {"runId", "status", and "output" (the named node's, or the
-    last succeeded step's) or "error"}. Outputs are stored redacted, so no secret comes out."""
-    run = Run.objects.filter(pk=run_id).only("id", "status", "error").first()
-    if run is None or run.status not in RUN_TERMINAL:
-        return None
+def run_outcome(*, run_id: Uuid, node_id: str = "") -> dict[str, Any]:
+    """{"runId", "status"}; once the run has ended, also "output" (the named node's, or the last
+    succeeded step's) or "error". Outputs are stored redacted, so no secret comes out."""
+    run = Run.objects.only("id", "status", "error").get(pk=run_id)
     outcome: dict[str, Any] = {"runId": str(run.pk), "status": run.status}
+    if run.status not in RUN_TERMINAL:
+        return outcome
     if run.status != RunStatus.SUCCEEDED:
         failed = Step.objects.filter(run_id=run_id, status=StepStatus.FAILED).order_by("position").first()
         outcome["error"] = (failed.error if failed else "") or run.error or f"run {run.status}"

@@ -17,6 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.core.errors import ApplicationError
+from backend.runs.states import RUN_TERMINAL, RunStatus
 from backend.triggers.errors import MethodNotAllowed, RateLimited
 from backend.triggers.models import RespondMode
 from backend.triggers.selectors import run_outcome
@@ -80,9 +81,9 @@ async def hook(request: HttpRequest, token: str) -> HttpResponse:
     if accepted.respond != RespondMode.RESULT:
         return _json(request, {"runId": accepted.run_id}, 202)
     outcome = await wait_for_outcome(accepted)
-    if outcome is None:
-        return _json(request, {"runId": accepted.run_id, "status": "running"}, 202)
-    status = 200 if outcome["status"] == "succeeded" else accepted.failure_status
+    if outcome["status"] not in RUN_TERMINAL:
+        return _json(request, outcome, 202)  # still going at the hook's timeout
+    status = 200 if outcome["status"] == RunStatus.SUCCEEDED else accepted.failure_status
     return _json(request, outcome, status)
 
 
@@ -90,15 +91,15 @@ def _receive(request: HttpRequest, token: str) -> Accepted:
     return webhook_receive(token=token, delivery=_delivery(request))
 
 
-async def wait_for_outcome(accepted: Accepted) -> dict[str, Any] | None:
-    """The run's outcome once it ends, read from the database; None after the hook's timeout."""
+async def wait_for_outcome(accepted: Accepted) -> dict[str, Any]:
+    """The run's outcome once it ends, else its status at the hook's timeout; read from the database."""
     deadline = time.monotonic() + accepted.timeout_s
     pause = POLL_FIRST_S
     read = sync_to_async(run_outcome)
     while True:
         outcome = await read(run_id=accepted.run_id, node_id=accepted.respond_node)
         left = deadline - time.monotonic()
-        if outcome is not None or left <= 0:
+        if outcome["status"] in RUN_TERMINAL or left <= 0:
             return outcome
         await asyncio.sleep(min(pause, left))
         pause = min(pause * 1.5, POLL_MAX_S)
