@@ -358,16 +358,29 @@ def _announce_when_healthy(url: str) -> None:
     _say(bar)
 
 
-def serve() -> int:
-    settings = _settings()
+def beat_argv() -> list[str]:
+    """Celery beat reading the schedules from the database (django-celery-beat), where the triggers
+    app keeps one periodic task per workflow schedule; run exactly one per installation."""
+    return [
+        sys.executable, "-m", "celery", "-A", "backend.config.celery", "beat", "--loglevel=INFO",
+        "-S", "django_celery_beat.schedulers:DatabaseScheduler",
+    ]  # fmt: skip
+
+
+def serve_children(settings: Any, port: int) -> list[Child]:
     from backend.core.webserver import web_argv
 
-    port = _port()
-    children = [
+    return [
         Child("web", web_argv(port=port), _COLORS[0]),
         Child("worker", _worker_argv(settings, name="worker"), _COLORS[1], restartable=True),
         Child("reaper", [sys.executable, "manage.py", "run_reaper"], _COLORS[2], restartable=True),
+        Child("beat", beat_argv(), _COLORS[4], restartable=True),
     ]
+
+
+def serve() -> int:
+    port = _port()
+    children = serve_children(_settings(), port)
     url = f"http://127.0.0.1:{port}/"
     return Supervisor(children).run(on_started=lambda: _announce_when_healthy(url))
 
@@ -382,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     prep = sub.add_parser("prepare", help="write .env if missing, create data and broker folders")
     prep.add_argument("--fresh", action="store_true", help="also clear stale broker message files")
-    sub.add_parser("serve", help="web (uvicorn) + one Celery worker (+ reaper when present), supervised")
+    sub.add_parser("serve", help="web (uvicorn) + one Celery worker + reaper + beat (schedules), supervised")
     sub.add_parser("worker", help="one more Celery worker with the same settings")
     args = parser.parse_args(argv)
     if args.command == "prepare":

@@ -62,3 +62,10 @@ def _stop_beats(**_: Any) -> None:
     from workers import beat
 
     beat.stop()
+
+
+@app.task(name="workers.fire_schedule", ignore_result=True)
+def fire_schedule(schedule_id: str) -> None:
+    from backend.triggers.schedule_services import schedule_fire
+
+    schedule_fire(schedule_id=schedule_id)

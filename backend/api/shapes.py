@@ -264,3 +264,63 @@ class WorkflowRunStartSerializer(Base):
 
 class WorkflowRunStartedSerializer(RunStartedSerializer):
     workflowVersion = serializers.IntegerField(help_text="the workflow version the run runs")
+
+
+# --- Triggers: a workflow's webhook and schedule -------------------------------------------------
+
+_SIGNATURES = ["none", "github", "stripe", "generic"]
+_RESPONDS = ["immediately", "result"]
+SCHEDULE_KINDS = ["cron", "interval"]
+
+
+class WebhookSerializer(Base):
+    workflowId = serializers.UUIDField()
+    enabled = serializers.BooleanField()
+    url = serializers.URLField(allow_null=True, help_text="the full /hooks/<token> URL (null if its key is gone)")
+    path = serializers.CharField(allow_null=True)
+    signature = serializers.ChoiceField(choices=_SIGNATURES)
+    signatureHeader = serializers.CharField()
+    secretSet = serializers.BooleanField()
+    secretPreview = serializers.CharField(help_text="masked; the secret itself is never returned")
+    newSecret = serializers.CharField(required=False, help_text="a secret the server made up, shown this once")
+    stripeToleranceS = serializers.IntegerField()
+    dedupHeader = serializers.CharField()
+    maxBodyBytes = serializers.IntegerField()
+    respond = serializers.ChoiceField(choices=_RESPONDS)
+    respondNode = serializers.CharField()
+    respondTimeoutS = serializers.IntegerField()
+    failureStatus = serializers.IntegerField()
+
+
+class WebhookPutSerializer(Base):
+    enabled = serializers.BooleanField(required=False)
+    signature = serializers.ChoiceField(choices=_SIGNATURES, required=False)
+    signatureHeader = serializers.CharField(required=False)
+    secret = serializers.CharField(required=False, help_text="omit with a signature preset to have one made up")
+    stripeToleranceS = serializers.IntegerField(required=False)
+    dedupHeader = serializers.CharField(required=False, help_text="a header whose repeated value is deduplicated")
+    maxBodyBytes = serializers.IntegerField(required=False)
+    respond = serializers.ChoiceField(choices=_RESPONDS, required=False)
+    respondNode = serializers.CharField(required=False, help_text="the step whose output answers the call")
+    respondTimeoutS = serializers.IntegerField(required=False)
+    failureStatus = serializers.IntegerField(required=False)
+
+
+class ScheduleSerializer(Base):
+    workflowId = serializers.UUIDField()
+    enabled = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=SCHEDULE_KINDS)
+    cron = serializers.CharField(allow_null=True)
+    timezone = serializers.CharField()
+    interval = ObjectField(allow_null=True, help_text='{"every": 15, "unit": "minutes"}')
+    nextRuns = serializers.ListField(child=_when(), help_text="the next three run times, UTC")
+    lastTick = _when(allow_null=True)
+    lastRunId = serializers.UUIDField(allow_null=True)
+    lastError = serializers.CharField(allow_blank=True)
+
+
+class SchedulePutSerializer(Base):
+    cron = serializers.CharField(required=False, help_text="5 fields, e.g. 0 9 * * 1-5")
+    timezone = serializers.CharField(required=False, help_text="an IANA zone, e.g. Europe/Paris")
+    interval = ObjectField(required=False, help_text='{"every": 15, "unit": "minutes" | "hours"}')
+    enabled = serializers.BooleanField(required=False, help_text="false pauses the schedule")

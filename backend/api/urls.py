@@ -11,6 +11,7 @@ from backend.api.views import (
     node_types,
     runs,
     tokens,
+    triggers,
     vault,
     workflow_runs,
     workflow_versions,
@@ -52,6 +53,13 @@ urlpatterns = [
         name="workflow-version-restore",
     ),
     path("workflows/<uuid:workflow_id>/runs", workflow_runs.WorkflowRunApi.as_view(), name="workflow-run-list"),
+    path("workflows/<uuid:workflow_id>/webhook", triggers.WebhookApi.as_view(), name="workflow-webhook"),
+    path(
+        "workflows/<uuid:workflow_id>/webhook/regenerate",
+        triggers.WebhookRegenerateApi.as_view(),
+        name="workflow-webhook-regenerate",
+    ),
+    path("workflows/<uuid:workflow_id>/schedule", triggers.ScheduleApi.as_view(), name="workflow-schedule"),
     path("schema/", docs.SchemaApi.as_view(), name="schema"),
     path("docs/", docs.SwaggerDocs.as_view(url_name="schema"), name="docs"),
 ]

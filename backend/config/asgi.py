@@ -19,10 +19,11 @@ from django.conf import settings  # noqa: E402
 from backend.core.body_limit import BodyLimit  # noqa: E402
 from backend.events.auth import RunSocketAuthMiddleware  # noqa: E402
 from backend.events.routing import websocket_urlpatterns  # noqa: E402
+from backend.triggers.asgi import HookRouter  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": BodyLimit(django_asgi_app, limit=lambda: settings.MAX_REQUEST_BYTES),
+        "http": BodyLimit(HookRouter(django_asgi_app), limit=lambda: settings.MAX_REQUEST_BYTES),
         "websocket": RunSocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

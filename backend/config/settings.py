@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "RunStatusEnum": "backend.runs.states.RunStatus.choices",
         "RunTriggerEnum": "backend.runs.states.RunTrigger.choices",
         "ClientTriggerEnum": "backend.api.shapes.CLIENT_TRIGGER_VALUES",
+        "ScheduleKindEnum": "backend.api.shapes.SCHEDULE_KINDS",
+        "CredentialKindEnum": "backend.credentials.models.CredentialKind.choices",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -441,6 +443,18 @@ AUTOMATEOS = {
     "RETENTION_BATCH": env.int("AUTOMATEOS_RETENTION_BATCH", default=500),
     "RETENTION_INTERVAL_S": env.float("AUTOMATEOS_RETENTION_INTERVAL_S", default=3600.0),
 }
+
+# --- Triggers: webhooks and schedules ----------------------------------------------------------
+# Requests per webhook (any sender), e.g. 60/min; "off" disables the limit.
+AUTOMATEOS["WEBHOOK_RATE"] = env.str("AUTOMATEOS_WEBHOOK_RATE", default="60/min")
+# A cron firing run later than this after its tick (beat was down, workers far behind) is a missed tick:
+# `skip` starts nothing for it, `catch_up_last` runs the most recent missed tick once.
+AUTOMATEOS["SCHEDULE_MISSED"] = env.str("AUTOMATEOS_SCHEDULE_MISSED", default="skip")
+if AUTOMATEOS["SCHEDULE_MISSED"] not in ("skip", "catch_up_last"):
+    raise ImproperlyConfigured("AUTOMATEOS_SCHEDULE_MISSED must be `skip` or `catch_up_last`.")
+AUTOMATEOS["SCHEDULE_GRACE_S"] = env.float("AUTOMATEOS_SCHEDULE_GRACE_S", default=300.0)
+# Celery beat reads the schedules the triggers app keeps in django_celery_beat's tables.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Set to INFO to see every task a worker receives and finishes.
 TASK_LOG_LEVEL = env.str("AUTOMATEOS_TASK_LOG_LEVEL", default="WARNING")

@@ -15,5 +15,6 @@ urlpatterns = [
     # debug mode too (Django's handler404 is bypassed there), never an HTML page.
     re_path(r"^v1(?:/|$)", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
+    path("", include("backend.triggers.urls")),
     path("", include("backend.web.urls")),
 ]

@@ -130,3 +130,11 @@ def test_openapi_request_bodies_are_enforced_as_documented(schema: dict[str, Any
             empty = api.generic(method.upper(), url, "{}", content_type="application/json")
             assert empty.status_code == 400, (method, path)
             assert set(required) <= set(empty.json()["error"]["details"]), (method, path, empty.json())
+
+
+def test_openapi_trigger_bodies_are_the_options_the_services_take() -> None:
+    from backend.api import shapes
+    from backend.triggers import schedule_services, webhook_services
+
+    assert set(shapes.WebhookPutSerializer().fields) == set(webhook_services.OPTIONS)
+    assert set(shapes.SchedulePutSerializer().fields) == set(schedule_services.FIELDS)

@@ -92,3 +92,11 @@ def test_supervisor_restarts_a_crashing_child_with_growing_delay_and_says_its_er
     assert "packaging" in status and "exited: ModuleNotFoundError" in status
     assert not (tmp_path / "data" / "supervisor.json").exists()  # removed when the launcher stops
     assert proc.returncode == 0
+
+
+def test_serve_children_include_one_restartable_beat_on_the_database_scheduler() -> None:
+    children = {child.name: child for child in devserver.serve_children(devserver._settings(), 8123)}
+    assert list(children) == ["web", "worker", "reaper", "beat"]
+    beat = children["beat"]
+    assert beat.restartable and beat.argv[1:6] == ["-m", "celery", "-A", "backend.config.celery", "beat"]
+    assert beat.argv[-2:] == ["-S", "django_celery_beat.schedulers:DatabaseScheduler"]

@@ -116,6 +116,7 @@ def test_compose_and_dockerfile_entry_points_start_on_requirements_alone(
         ("image default command", _served(_dockerfile_cmd(), image_port), f"http://127.0.0.1:{image_port}/healthz?scope=web"),
         ("compose worker", services["worker"]["command"], " ready."),
         ("compose reaper", services["reaper"]["command"], "reaper: sweeping"),
+        ("compose beat", services["beat"]["command"], "beat: Starting..."),
     ]  # fmt: skip
     started = []
     try:

@@ -112,6 +112,7 @@ def test_make_run_on_a_fresh_clone_serves_the_readme_quick_start(launched: Launc
     # Ctrl+C reaches make too, which then ends by the signal (-2) once the launcher has stopped.
     assert launched.stop() in (0, -signal.SIGINT), launched.output()[-3000:]
     assert "devserver | worker stopped (exit 0)" in launched.output()
+    assert "devserver | beat stopped (exit 0)" in launched.output()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{base}/healthz", timeout=2)
     assert _running_in(fresh_clone) == [], "processes of make run left running"

@@ -15,6 +15,7 @@ import { saveActions } from "./persist.js";
 import { runActions } from "./run.js";
 import { createStore } from "./store.js";
 import { buildToolbar } from "./toolbar.js";
+import { mountTriggers } from "./triggers.js";
 
 /**
  * Build the page. `app` carries the store, the views and every action; the modules get it and read
@@ -70,6 +71,7 @@ function init() {
     cancel: () => app.panel?.cancel(),
   });
 
+  mountTriggers(app, $("#toolbar"));
   Object.assign(app, editActions(app), fileActions(app), saveActions(app), runActions(app), historyActions(app));
   bindPageEvents(app);
   app.booted = load(app);
