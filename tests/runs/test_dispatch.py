@@ -84,15 +84,23 @@ def _shape(message: dict[str, Any]) -> dict[str, Any]:
     def blank(mapping: dict[str, Any]) -> dict[str, Any]:
         return {k: type(v).__name__ if k in per_send else v for k, v in mapping.items()}
 
+    headers = blank(message["headers"])
+    # Celery writes a registered task's time limits into the message, [None, None] when the task is not
+    # imported in the sending process; a worker reads [None, None] as those same limits of its task.
+    if headers.get("timelimit") == [None, None]:
+        headers["timelimit"] = [settings.CELERY_TASK_TIME_LIMIT, settings.CELERY_TASK_SOFT_TIME_LIMIT]
     return {
         **{k: v for k, v in message.items() if k not in ("headers", "properties", "body")},
         "body": json.loads(base64.b64decode(message["body"])),
-        "headers": blank(message["headers"]),
+        "headers": headers,
         "properties": blank(message["properties"]),
     }
 
 
-def test_dispatch_redis_messages_match_what_celery_itself_sends() -> None:
+@pytest.mark.parametrize("tasks_imported", [False, True])
+def test_dispatch_redis_messages_match_what_celery_itself_sends(tasks_imported: bool) -> None:
+    if tasks_imported:
+        import workers.tasks  # noqa: F401 - registers workers.run_step with its time limits
     client = redis.Redis.from_url(settings.REDIS_URL)
     dispatch.CeleryDispatcher().enqueue([555_001])
     dispatch.RedisDispatcher(settings.REDIS_URL, "celery").enqueue([555_001])
