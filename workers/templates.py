@@ -130,7 +130,7 @@ def _evaluate(expr: Expression, scope: Scope, *, lenient: bool = False) -> Any:
                 return MISSING
             raise TemplateError(f"missing value for {expr.source}: {rest[0]!r} is not an upstream step of this node")
     else:
-        current = {"payload": scope.payload, "vars": scope.vars, "trigger": scope.trigger}[root]
+        current = scope.payload if root == "payload" else scope.vars if root == "vars" else scope.trigger
     for segment in rest:
         current = _step(current, segment)
         if current is _MISSING:
