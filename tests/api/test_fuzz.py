@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
@@ -20,19 +20,11 @@ from backend.runs.models import Run
 from backend.runs.services import run_start
 from backend.workflows.models import Workflow
 from backend.workflows.services import workflow_create
+from tests.support.fuzz import FUZZ
 from tests.support.graphs import chain, http_node, start_node
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("discard_dispatch")]
 
-# Deterministic (CI gets the same examples every time), no example database, bounded: the whole
-# module runs in seconds against the real PostgreSQL.
-FUZZ = settings(
-    max_examples=60,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 # Graphs get more examples: most of what can go wrong sits in node ids, labels and configs.
 GRAPH_FUZZ = settings(FUZZ, max_examples=150)
 

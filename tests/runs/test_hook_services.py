@@ -33,6 +33,12 @@ def _workflow(user: Any, name: str, url: str, **fields: Any) -> Any:
     return workflow_create(owner=user, name=name, graph=graph, **fields)
 
 
+def _hooked(user: Any, stub: StubServer, path: str) -> tuple[Any, Any]:
+    """An "Alert" workflow, and a "Main" one calling `path` on the stand-in that names it as its failure workflow."""
+    hook = _workflow(user, "Alert", f"{stub.url}/ok")
+    return hook, _workflow(user, "Main", f"{stub.url}{path}", failure_workflow_id=hook.pk)
+
+
 def _hook_runs(user: Any) -> list[Run]:
     return list(Run.objects.filter(owner=user, trigger="failure_hook"))
 
@@ -40,8 +46,7 @@ def _hook_runs(user: Any) -> list[Run]:
 def test_failure_hook_starts_the_failure_workflow_with_the_failed_run(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
-    hook = _workflow(user, "Alert", f"{stub.url}/ok")
-    main = _workflow(user, "Main", f"{stub.url}/broken", failure_workflow_id=hook.pk)
+    hook, main = _hooked(user, stub, "/broken")
     failed, _ = run_start(owner=user, workflow_id=main.pk)
     inline_dispatcher.drain()
     failed.refresh_from_db()
@@ -67,8 +72,7 @@ def test_failure_hook_starts_the_failure_workflow_with_the_failed_run(
 def test_failure_hook_fires_once_when_the_close_is_seen_twice(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
-    hook = _workflow(user, "Alert", f"{stub.url}/ok")
-    main = _workflow(user, "Main", f"{stub.url}/broken", failure_workflow_id=hook.pk)
+    _, main = _hooked(user, stub, "/broken")
     failed, _ = run_start(owner=user, workflow_id=main.pk)
     inline_dispatcher.drain()
     again = failure_hook_fire(run_id=failed.pk)
@@ -91,8 +95,7 @@ def test_failure_hook_run_that_fails_fires_no_hook(
 def test_failure_hook_not_for_cancelled_or_succeeded_or_unhooked_runs(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
-    hook = _workflow(user, "Alert", f"{stub.url}/ok")
-    main = _workflow(user, "Main", f"{stub.url}/ok", failure_workflow_id=hook.pk)
+    _, main = _hooked(user, stub, "/ok")
     plain = _workflow(user, "Plain", f"{stub.url}/broken")
     cancelled, _ = run_start(owner=user, workflow_id=main.pk)
     run_cancel(run=cancelled)
@@ -106,8 +109,7 @@ def test_failure_hook_not_for_cancelled_or_succeeded_or_unhooked_runs(
 def test_failure_hook_sent_when_the_reaper_fails_a_run_past_its_deadline(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
-    hook = _workflow(user, "Alert", f"{stub.url}/ok")
-    main = _workflow(user, "Main", f"{stub.url}/ok", failure_workflow_id=hook.pk)
+    _, main = _hooked(user, stub, "/ok")
     run, _ = run_start(owner=user, workflow_id=main.pk)
     inline_dispatcher.queue.clear()  # its worker never ran the step
     Run.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=60))
@@ -122,8 +124,7 @@ def test_failure_hook_sent_when_the_reaper_fails_a_run_past_its_deadline(
 def test_failure_hook_for_a_workflow_with_a_newer_version_records_the_run_version(
     user: Any, inline_dispatcher: InlineDispatcher, stub: StubServer
 ) -> None:
-    hook = _workflow(user, "Alert", f"{stub.url}/ok")
-    main = _workflow(user, "Main", f"{stub.url}/ok", failure_workflow_id=hook.pk)
+    _, main = _hooked(user, stub, "/ok")
     broken = builder_file(
         [start_node(), http_node("fetch", f"{stub.url}/broken", label="Fetch", retries=0)], chain("start", "fetch")
     )

@@ -8,22 +8,16 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from backend.triggers.webhook_services import OPTIONS
+from tests.support.fuzz import FUZZ
 from tests.triggers.conftest import enable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("discard_dispatch")]
 
-FUZZ = settings(
-    max_examples=60,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 TEXT = st.one_of(
     st.text(max_size=80),
     st.sampled_from(["", "\x00", "Etc", "Europe/Paris", "0 0 30 2 *", "*/0 * * * *", "a" * 300, "../x", "é"]),
